@@ -1,0 +1,168 @@
+// The entry point, and the only module that touches `process`. It mirrors urfave/cli
+// v1's flow as ctr uses it: global flags, then a command or group, then a verb; usage
+// errors print "Incorrect Usage" and help on stdout and `ctr: <err>` on stderr (exit 1);
+// an unknown command prints "No help topic for '<name>'" on stderr (exit 3).
+
+import { parseFlags, UsageError } from './cli/flags.js';
+import { globalFlags } from './cli/globals.js';
+import { commands, isGroup, lookup, type Entry, type GroupEntry, type VerbEntry } from './cli/registry.js';
+import type { Connection, Deps, GlobalOptions, Output, Verb } from './cli/types.js';
+import { errorMessage } from './cli/errors.js';
+import { VERSION } from './version.js';
+
+interface Outcome { code: number }
+
+const stdout: Output = process.stdout;
+const stderr: Output = process.stderr;
+
+async function help(kind: 'app' | 'group' | 'verb', path: string[], entry?: Entry, verb?: Verb): Promise<string> {
+  const { renderHelp } = await import('./cli/help.js');
+  return renderHelp(kind, path, entry, verb);
+}
+
+async function main(argv: string[]): Promise<Outcome> {
+  const env = process.env;
+  // urfave checks the last argument for the completion flag before any parsing.
+  if (argv[argv.length - 1] === '--generate-bash-completion') {
+    stdout.write(completionWords(argv.slice(0, -1)));
+    return { code: 0 };
+  }
+  let g;
+  try {
+    g = parseFlags(globalFlags, argv, { env, skipArgReorder: true, helpFlag: false });
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    stdout.write(`Incorrect Usage. ${e.message}\n\n${await help('app', [])}`);
+    stderr.write(`ctr: ${e.message}\n`);
+    return { code: 1 };
+  }
+  if (g.values.help || (g.args.length === 0 && !g.values.version)) {
+    stdout.write(await help('app', []));
+    return { code: 0 };
+  }
+  if (g.values.version) {
+    stdout.write(`ctr ctr-ts ${VERSION}\n`);
+    return { code: 0 };
+  }
+  const globals: GlobalOptions = {
+    address: String(g.values.address),
+    namespace: String(g.values.namespace),
+    timeoutNs: Number(g.values.timeout),
+    connectTimeoutNs: Number(g.values['connect-timeout']),
+    debug: Boolean(g.values.debug),
+  };
+
+  let [name, ...rest] = g.args as [string, ...string[]];
+  if (name === 'help' || name === 'h') {
+    return showHelpTopic(rest);
+  }
+  const entry = lookup(commands, name);
+  if (!entry) return noTopic(name);
+  let verbEntry: VerbEntry;
+  let path = [entry.name];
+  if (isGroup(entry)) {
+    const [sub, ...after] = rest;
+    if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help' || sub === 'h') {
+      if (sub === 'help' || sub === 'h') return showHelpTopic([entry.name, ...after]);
+      stdout.write(await help('group', path, entry));
+      return { code: 0 };
+    }
+    const found = lookup(entry.verbs, sub);
+    if (!found) return noTopic(sub);
+    verbEntry = found;
+    path = [...path, found.name];
+    rest = after;
+  } else {
+    verbEntry = entry;
+  }
+
+  const verb = (await verbEntry.load()).default;
+  let opts;
+  try {
+    opts = verb.parse(rest, env);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    stdout.write(`Incorrect Usage: ${e.message}\n\n${await help('verb', path, verbEntry, verb)}`);
+    stderr.write(`ctr: ${e.message}\n`);
+    return { code: 1 };
+  }
+  if (opts.help) {
+    stdout.write(await help('verb', path, verbEntry, verb));
+    return { code: 0 };
+  }
+
+  let conn: Promise<Connection> | undefined;
+  const deps: Deps = {
+    stdout,
+    stderr,
+    stdin: process.stdin,
+    env,
+    globals,
+    connect: () => {
+      conn ??= import('./cli/connect.js').then((m) => m.connect(globals));
+      return conn;
+    },
+  };
+  try {
+    await verb.run(opts, deps);
+    return { code: 0 };
+  } catch (e) {
+    const { message, exitCode } = errorMessage(e);
+    stderr.write(`ctr: ${message}\n`);
+    return { code: exitCode };
+  } finally {
+    if (conn) conn.then((c) => c.close(), () => {});
+  }
+}
+
+async function showHelpTopic(topic: string[]): Promise<Outcome> {
+  if (topic.length === 0) {
+    stdout.write(await help('app', []));
+    return { code: 0 };
+  }
+  const entry = lookup(commands, topic[0]!);
+  if (!entry) return noTopic(topic[0]!);
+  if (isGroup(entry) && topic[1] !== undefined) {
+    const v = lookup(entry.verbs, topic[1]);
+    if (!v) return noTopic(topic[1]);
+    stdout.write(await help('verb', [entry.name, v.name], v, (await v.load()).default));
+    return { code: 0 };
+  }
+  stdout.write(isGroup(entry)
+    ? await help('group', [entry.name], entry as GroupEntry)
+    : await help('verb', [entry.name], entry, (await (entry as VerbEntry).load()).default));
+  return { code: 0 };
+}
+
+/** urfave's default completion: the names and aliases of the subcommands at this point. */
+function completionWords(argv: string[]): string {
+  let list: readonly Entry[] = commands;
+  let g;
+  try {
+    g = parseFlags(globalFlags, argv, { skipArgReorder: true, helpFlag: false });
+  } catch {
+    return '';
+  }
+  const [first, ...rest] = g.args;
+  if (first !== undefined) {
+    const entry = lookup(commands, first);
+    if (!entry || !isGroup(entry) || rest.length > 0) return '';
+    list = entry.verbs;
+  }
+  const words = list.flatMap((e) => [e.name, ...(e.aliases ?? [])]);
+  return [...words, 'help', 'h'].map((w) => `${w}\n`).join('');
+}
+
+function noTopic(name: string): Outcome {
+  stderr.write(`No help topic for '${name}'\n`);
+  return { code: 3 };
+}
+
+main(process.argv.slice(2)).then(
+  ({ code }) => { process.exitCode = code; },
+  (e) => {
+    // Anything unexpected still ends as one ctr-style line, never a stack trace.
+    stderr.write(`ctr: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,57 @@
+// The command tree: names, aliases and one-line usage of every group and verb, with a
+// loader per verb. This file is loaded on every start, so it holds no verb code.
+
+import type { Verb } from './types.js';
+
+export type Loader = () => Promise<{ default: Verb<any> }>;
+
+export interface VerbEntry {
+  name: string;
+  aliases?: string[];
+  usage: string;
+  load: Loader;
+}
+
+export interface GroupEntry {
+  name: string;
+  aliases?: string[];
+  usage: string;
+  verbs: VerbEntry[];
+}
+
+export type Entry = GroupEntry | VerbEntry;
+export const isGroup = (e: Entry): e is GroupEntry => 'verbs' in e;
+
+const rmAliases = ['del', 'remove', 'rm'];
+
+// Order is ctr's (its help lists commands in this order).
+export const commands: Entry[] = [
+  {
+    name: 'plugins', aliases: ['plugin'], usage: 'provides information about containerd plugins',
+    verbs: [
+      { name: 'list', aliases: ['ls'], usage: 'lists containerd plugins', load: () => import('../commands/plugins/ls.js') },
+    ],
+  },
+  { name: 'version', usage: 'print the client and server versions', load: () => import('../commands/version.js') },
+  {
+    name: 'leases', usage: 'manage leases',
+    verbs: [
+      { name: 'list', aliases: ['ls'], usage: 'list all active leases', load: () => import('../commands/leases/ls.js') },
+      { name: 'create', usage: 'create lease', load: () => import('../commands/leases/create.js') },
+      { name: 'delete', aliases: rmAliases, usage: 'delete a lease', load: () => import('../commands/leases/rm.js') },
+    ],
+  },
+  {
+    name: 'namespaces', aliases: ['namespace', 'ns'], usage: 'manage namespaces',
+    verbs: [
+      { name: 'create', aliases: ['c'], usage: 'create a new namespace', load: () => import('../commands/namespaces/create.js') },
+      { name: 'list', aliases: ['ls'], usage: 'list namespaces', load: () => import('../commands/namespaces/ls.js') },
+      { name: 'remove', aliases: ['rm'], usage: 'remove one or more namespaces', load: () => import('../commands/namespaces/rm.js') },
+      { name: 'label', usage: 'set and clear labels for a namespace', load: () => import('../commands/namespaces/label.js') },
+    ],
+  },
+];
+
+export function lookup<T extends { name: string; aliases?: string[] }>(list: readonly T[], name: string): T | undefined {
+  return list.find((e) => e.name === name || e.aliases?.includes(name));
+}
