@@ -192,3 +192,13 @@ export function humanDuration(ns: number | bigint): string {
   if (hours < 24 * 365 * 2) return `${Math.trunc(hours / 24 / 30)} months`;
   return `${Math.trunc(Math.trunc(hoursF) / 24 / 365)} years`;
 }
+
+/** parseDuration as a number of nanoseconds, or the error instead of throwing it. */
+export function parseGoDuration(input: string): number | DurationParseError {
+  try {
+    return Number(parseDuration(input));
+  } catch (e) {
+    if (e instanceof DurationParseError) return e;
+    throw e;
+  }
+}

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatDuration, humanDuration, parseDuration, DurationParseError } from '../../src/format/duration.js';
+import { formatDuration, humanDuration, parseDuration, parseGoDuration, DurationParseError } from '../../src/format/duration.js';
 
 // Expected texts below were printed by Go 1.19 (time.Duration.String,
 // time.ParseDuration, docker/go-units HumanDuration) for the same inputs.
@@ -150,4 +150,11 @@ test('time.ParseDuration values and error texts', () => {
       );
     }
   }
+});
+
+test('parseGoDuration returns nanoseconds or the error', () => {
+  assert.equal(parseGoDuration('1m30s'), 90000000000);
+  const e = parseGoDuration('abc');
+  assert.ok(e instanceof DurationParseError);
+  assert.equal(e.message, 'time: invalid duration "abc"');
 });
