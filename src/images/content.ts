@@ -1,0 +1,259 @@
+// The content store as containerd's client-side proxy uses it: Info/Update/Read, and the
+// Write session (stat, write, commit) behind content.OpenWriter and content.Copy.
+// Writes are pipelined (several chunks in flight, acknowledged in order) so a large
+// blob streams at the socket's pace instead of one round trip per megabyte.
+
+import { ContentDefinition, WriteAction, type WriteContentRequest, type WriteContentResponse } from '../api/github.com/containerd/containerd/api/services/content/v1/content.js';
+import type { Connection } from '../cli/types.js';
+import { converted, ErrdefsError, fromGRPC } from '../client/errdefs.js';
+import { Code, type BidiCall } from '../client/transport.js';
+import type { Descriptor } from './types.js';
+
+export interface ContentInfo {
+  digest: string;
+  size: number;
+  createdAt?: { seconds: number; nanos: number };
+  labels: Record<string, string>;
+}
+
+export async function contentInfo(conn: Connection, digest: string): Promise<ContentInfo> {
+  const { info } = await converted(conn.service(ContentDefinition).info({ digest }));
+  return { digest: info!.digest, size: Number(info!.size), createdAt: info!.createdAt as ContentInfo['createdAt'], labels: info!.labels ?? {} };
+}
+
+/** content.Manager.Update with field paths (e.g. "labels.containerd.io/uncompressed"). */
+export async function updateContentLabels(conn: Connection, digest: string, labels: Record<string, string>, fieldpaths: string[]): Promise<void> {
+  await converted(conn.service(ContentDefinition).update({ info: { digest, labels }, updateMask: fieldpaths }));
+}
+
+/** Streams a blob's bytes (content.ReaderAt over the Read RPC), from `offset`. */
+export async function* readContent(conn: Connection, digest: string, offset = 0): AsyncGenerator<Uint8Array> {
+  try {
+    for await (const chunk of conn.service(ContentDefinition).read({ digest, offset, size: 0 })) {
+      if (chunk.data.length > 0) yield chunk.data;
+    }
+  } catch (e) {
+    throw fromGRPC(e);
+  }
+}
+
+/** content.ReadBlob: the whole blob (only for manifests, indexes and configs). */
+export async function readBlob(conn: Connection, desc: Pick<Descriptor, 'digest'>): Promise<Buffer> {
+  const parts: Uint8Array[] = [];
+  for await (const chunk of readContent(conn, desc.digest)) parts.push(chunk);
+  return Buffer.concat(parts);
+}
+
+export interface ActiveStatus {
+  ref: string;
+  offset: number;
+  total: number;
+  startedAt?: { seconds: number; nanos: number };
+  updatedAt?: { seconds: number; nanos: number };
+}
+
+export async function listStatuses(conn: Connection, filters: string[] = []): Promise<ActiveStatus[]> {
+  const { statuses } = await converted(conn.service(ContentDefinition).listStatuses({ filters }));
+  return statuses.map((s) => ({ ref: s.ref, offset: Number(s.offset), total: Number(s.total), startedAt: s.startedAt as ActiveStatus['startedAt'], updatedAt: s.updatedAt as ActiveStatus['updatedAt'] }));
+}
+
+const MAX_IN_FLIGHT_BYTES = 8 << 20;
+
+interface Pending {
+  resolve(r: WriteContentResponse): void;
+  reject(e: unknown): void;
+  bytes: number;
+}
+
+/** One Write session on the daemon, bound to an ingest ref. */
+export class ContentWriter {
+  private readonly pending: Pending[] = [];
+  private inFlight = 0;
+  private drained: (() => void) | undefined;
+  private failure: unknown;
+  private ended = false;
+  /** Offset after the last acknowledged or queued write. */
+  offset = 0;
+  digest = '';
+
+  private constructor(
+    readonly ref: string,
+    private readonly call: BidiCall<WriteContentRequest, WriteContentResponse>,
+  ) {}
+
+  /**
+   * content.OpenWriter: opens the session and negotiates (stat with the expected size
+   * and digest). Throws an ErrdefsError AlreadyExists when the blob is already there,
+   * and retries with backoff while another writer holds the ref (Unavailable).
+   */
+  static async open(conn: Connection, ref: string, desc: { size: number; digest: string }): Promise<ContentWriter> {
+    let retry = 16;
+    for (;;) {
+      try {
+        return await ContentWriter.negotiate(conn, ref, desc);
+      } catch (e) {
+        if (!(e instanceof ErrdefsError) || e.code !== Code.Unavailable) throw e;
+        await new Promise((r) => setTimeout(r, Math.floor(Math.random() * retry)));
+        if (retry < 2048) retry <<= 1;
+      }
+    }
+  }
+
+  private static async negotiate(conn: Connection, ref: string, desc: { size: number; digest: string }): Promise<ContentWriter> {
+    const call = conn.service(ContentDefinition).write();
+    const w = new ContentWriter(ref, call);
+    w.pump();
+    const resp = await w.request({ action: WriteAction.STAT, ref, total: desc.size, expected: desc.digest });
+    w.offset = Number(resp.offset);
+    w.digest = resp.digest;
+    return w;
+  }
+
+  /** Reads responses in order and settles the requests waiting for them. */
+  private pump(): void {
+    void (async () => {
+      try {
+        for await (const resp of this.call.responses) {
+          const p = this.pending.shift();
+          if (!p) continue;
+          this.release(p.bytes);
+          if (resp.digest) this.digest = resp.digest;
+          p.resolve(resp);
+        }
+        this.fail(new ErrdefsError(Code.Unknown, 'EOF'));
+      } catch (e) {
+        this.fail(fromGRPC(e));
+      }
+    })();
+  }
+
+  private fail(e: unknown): void {
+    this.failure ??= e;
+    for (const p of this.pending.splice(0)) p.reject(this.failure);
+    this.inFlight = 0;
+    this.drained?.();
+  }
+
+  private release(bytes: number): void {
+    this.inFlight -= bytes;
+    if (this.inFlight < MAX_IN_FLIGHT_BYTES && this.drained) {
+      const d = this.drained;
+      this.drained = undefined;
+      d();
+    }
+  }
+
+  private request(req: Partial<WriteContentRequest>, bytes = 0): Promise<WriteContentResponse> {
+    if (this.failure) return Promise.reject(this.failure);
+    const full: WriteContentRequest = { action: WriteAction.STAT, ref: '', total: 0, expected: '', offset: 0, data: new Uint8Array(0), labels: {}, ...req };
+    const done = new Promise<WriteContentResponse>((resolve, reject) => this.pending.push({ resolve, reject, bytes }));
+    this.inFlight += bytes;
+    this.call.send(full).catch((e: unknown) => this.fail(fromGRPC(e)));
+    return done;
+  }
+
+  /** remoteWriter.Status. */
+  async status(): Promise<{ ref: string; offset: number; total: number }> {
+    try {
+      const r = await this.request({ action: WriteAction.STAT });
+      return { ref: this.ref, offset: Number(r.offset), total: Number(r.total) };
+    } catch (e) {
+      throw new Error(`error getting writer status: ${(e as Error).message}`);
+    }
+  }
+
+  /**
+   * Queues a chunk; resolves once the pipeline has room. A short write on the daemon
+   * side surfaces on a later write or on commit.
+   */
+  async write(data: Uint8Array): Promise<void> {
+    if (this.failure) throw new Error(`failed to send write: ${(this.failure as Error).message}`);
+    const at = this.offset;
+    this.offset += data.length;
+    this.request({ action: WriteAction.WRITE, offset: at, data }, data.length).then(
+      (r) => {
+        if (Number(r.offset) - at < data.length) this.fail(new Error('short write'));
+      },
+      () => {},
+    );
+    if (this.inFlight >= MAX_IN_FLIGHT_BYTES) await new Promise<void>((r) => (this.drained = r));
+    if (this.failure) throw new Error(`failed to send write: ${(this.failure as Error).message}`);
+  }
+
+  /** remoteWriter.Commit: waits for every queued write, then commits with the expected size and digest. */
+  async commit(size: number, expected: string, labels?: Record<string, string>): Promise<void> {
+    let resp: WriteContentResponse;
+    try {
+      resp = await this.request({ action: WriteAction.COMMIT, total: size, offset: this.offset, expected, labels: labels ?? {} });
+    } catch (e) {
+      throw new CommitError(`commit failed: ${(e as Error).message}`, e);
+    } finally {
+      this.close();
+    }
+    if (size !== 0 && Number(resp.offset) !== size) throw new Error(`unexpected size: ${resp.offset} != ${size}`);
+    if (expected && resp.digest !== expected) throw new Error(`unexpected digest: ${resp.digest} != ${expected}`);
+  }
+
+  /** CloseSend: the daemon ends the session (the ingest stays for a later resume). */
+  close(): void {
+    if (this.ended) return;
+    this.ended = true;
+    try {
+      this.call.end();
+    } catch {
+      // already closed
+    }
+  }
+}
+
+/** A commit that the daemon refused; `cause` keeps the errdefs class (AlreadyExists is fine). */
+export class CommitError extends Error {
+  constructor(message: string, override readonly cause: unknown) {
+    super(message);
+    this.name = 'CommitError';
+  }
+}
+
+export const isAlreadyExists = (e: unknown): boolean =>
+  (e instanceof ErrdefsError && e.code === Code.AlreadyExists) || (e instanceof CommitError && isAlreadyExists(e.cause));
+
+/**
+ * content.Copy from an async byte source into an open writer, then commit. The writer's
+ * offset (a resumed ingest) must already be applied to the source by the caller.
+ */
+export async function copyToWriter(w: ContentWriter, source: AsyncIterable<Uint8Array>, size: number, expected: string, labels?: Record<string, string>, startOffset = 0): Promise<void> {
+  let copied = 0;
+  try {
+    for await (const chunk of source) {
+      copied += chunk.length;
+      await w.write(chunk);
+    }
+  } catch (e) {
+    w.close();
+    throw new Error(`failed to copy: ${(e as Error).message}`);
+  }
+  if (size !== 0 && copied < size - startOffset) {
+    w.close();
+    throw new Error('failed to read expected number of bytes: unexpected EOF');
+  }
+  try {
+    await w.commit(size, expected, labels);
+  } catch (e) {
+    if (isAlreadyExists(e)) return;
+    throw new Error(`failed commit on ref "${w.ref}": ${(e as Error).message}`);
+  }
+}
+
+/** content.WriteBlob for small in-memory blobs; AlreadyExists means done. */
+export async function writeBlob(conn: Connection, ref: string, data: Uint8Array, desc: { size: number; digest: string }, labels?: Record<string, string>): Promise<void> {
+  let w: ContentWriter;
+  try {
+    w = await ContentWriter.open(conn, ref, desc);
+  } catch (e) {
+    if (isAlreadyExists(e)) return;
+    throw new Error(`failed to open writer: ${(e as Error).message}`);
+  }
+  const rest = w.offset > 0 && w.offset <= data.length ? data.subarray(w.offset) : data;
+  if (rest === data && w.offset > 0) w.offset = 0;
+  await copyToWriter(w, (async function* () { if (rest.length) yield rest; })(), desc.size, desc.digest, labels, data.length - rest.length);
+}
