@@ -18,8 +18,7 @@ export const TabIndent = 1 << 4;
 export const Debug = 1 << 5;
 
 interface Cell {
-  /** length of the cell text in UTF-16 units (an index into the text buffer) */
-  size: number;
+  text: string;
   /** width in Unicode code points, like utf8.RuneCount */
   width: number;
   /** terminated by '\t' (as opposed to '\v', '\n', '\f' or end of input) */
@@ -49,11 +48,11 @@ export class TabWriter {
   private readonly flags: number;
   private readonly sink: ((chunk: string) => void) | undefined;
 
-  /** collected cell text without the terminating tabs and newlines */
-  private buf = '';
-  /** position in buf up to which the current cell's width has been counted */
-  private pos = 0;
-  private cell: Cell = { size: 0, width: 0, htab: false };
+  // Cells keep their own text: one growing buffer sliced after every append
+  // would be flattened again and again, quadratic in the table size.
+  /** current incomplete cell; its width covers text up to `counted` */
+  private cell: Cell = { text: '', width: 0, htab: false };
+  private counted = 0;
   /** terminator of an open HTML tag ('>') or entity (';'), or '' */
   private endChar = '';
   private lines: Cell[][] = [[]];
@@ -88,30 +87,33 @@ export class TabWriter {
   /** Feed text; may emit output when a line without cells or a '\f' ends a block. */
   write(text: string): this {
     let start = 0;
+    const html = (this.flags & FilterHTML) !== 0;
     for (let i = 0; i < text.length; i++) {
-      const ch = text[i];
+      const c = text.charCodeAt(i);
       if (this.endChar === '') {
-        if (ch === '\t' || ch === '\v' || ch === '\n' || ch === '\f') {
+        // '\t', '\v', '\n', '\f'
+        if (c === 9 || c === 11 || c === 10 || c === 12) {
           this.append(text.slice(start, i));
           this.updateWidth();
           start = i + 1;
-          const ncells = this.terminateCell(ch === '\t');
-          if (ch === '\n' || ch === '\f') {
+          const ncells = this.terminateCell(c === 9);
+          if (c === 10 || c === 12) {
             this.lines.push([]);
             // A line with a single cell cannot be part of any column block, so
             // everything collected so far is final; '\f' forces the same.
-            if (ch === '\f' || ncells === 1) {
+            if (c === 12 || ncells === 1) {
               this.flushInternal();
-              if (ch === '\f' && this.flags & Debug) this.emit('---\n');
+              if (c === 12 && this.flags & Debug) this.emit('---\n');
             }
           }
-        } else if ((ch === '<' || ch === '&') && this.flags & FilterHTML) {
+        } else if (html && (c === 60 || c === 38)) {
+          // '<' starts a tag, '&' an entity
           this.append(text.slice(start, i));
           this.updateWidth();
           start = i;
-          this.endChar = ch === '<' ? '>' : ';';
+          this.endChar = c === 60 ? '>' : ';';
         }
-      } else if (ch === this.endChar) {
+      } else if (text[i] === this.endChar) {
         this.append(text.slice(start, i + 1));
         start = i + 1;
         this.endEscape();
@@ -139,28 +141,26 @@ export class TabWriter {
   }
 
   private reset(): void {
-    this.buf = '';
-    this.pos = 0;
-    this.cell = { size: 0, width: 0, htab: false };
+    this.cell = { text: '', width: 0, htab: false };
+    this.counted = 0;
     this.endChar = '';
     this.lines = [[]];
     this.widths = [];
   }
 
   private append(text: string): void {
-    this.buf += text;
-    this.cell.size += text.length;
+    this.cell.text += text;
   }
 
   private updateWidth(): void {
-    this.cell.width += runeCount(this.buf.slice(this.pos));
-    this.pos = this.buf.length;
+    this.cell.width += runeCount(this.cell.text.slice(this.counted));
+    this.counted = this.cell.text.length;
   }
 
   private endEscape(): void {
     // An HTML tag has no width; an entity counts as one character.
     if (this.endChar === ';') this.cell.width++;
-    this.pos = this.buf.length;
+    this.counted = this.cell.text.length;
     this.endChar = '';
   }
 
@@ -168,16 +168,17 @@ export class TabWriter {
     this.cell.htab = htab;
     const line = this.lines[this.lines.length - 1];
     line.push(this.cell);
-    this.cell = { size: 0, width: 0, htab: false };
+    this.cell = { text: '', width: 0, htab: false };
+    this.counted = 0;
     return line.length;
   }
 
   private flushInternal(): void {
-    if (this.cell.size > 0) {
+    if (this.cell.text !== '') {
       if (this.endChar !== '') this.endEscape();
       this.terminateCell(false);
     }
-    this.format(0, 0, this.lines.length);
+    this.format(0, this.lines.length);
     this.reset();
   }
 
@@ -194,50 +195,44 @@ export class TabWriter {
     this.emit(this.padchar.repeat(cellw - textw));
   }
 
-  private writeLines(pos0: number, line0: number, line1: number): number {
-    let pos = pos0;
+  private writeLines(line0: number, line1: number): void {
     for (let i = line0; i < line1; i++) {
       const line = this.lines[i];
       let useTabs = (this.flags & TabIndent) !== 0;
       for (let j = 0; j < line.length; j++) {
         const c = line[j];
         if (j > 0 && this.flags & Debug) this.emit('|');
-        if (c.size === 0) {
+        if (c.text === '') {
           if (j < this.widths.length) this.writePadding(c.width, this.widths[j], useTabs);
         } else {
           useTabs = false;
-          const text = this.buf.slice(pos, pos + c.size);
-          pos += c.size;
           if (this.flags & AlignRight) {
             if (j < this.widths.length) this.writePadding(c.width, this.widths[j], false);
-            this.emit(text);
+            this.emit(c.text);
           } else {
-            this.emit(text);
+            this.emit(c.text);
             if (j < this.widths.length) this.writePadding(c.width, this.widths[j], false);
           }
         }
       }
       if (i + 1 === this.lines.length) {
         // the last, unterminated line: its pending text is written without a newline
-        this.emit(this.buf.slice(pos, pos + this.cell.size));
-        pos += this.cell.size;
+        this.emit(this.cell.text);
       } else {
         this.emit('\n');
       }
     }
-    return pos;
   }
 
   // Column blocks: for the column after those already sized (this.widths), find
   // each run of consecutive lines that have a cell there, size it, and recurse
   // into the next column within that run.
-  private format(pos0: number, line0: number, line1: number): number {
-    let pos = pos0;
+  private format(line0: number, line1: number): void {
     const column = this.widths.length;
     for (let cur = line0; cur < line1; cur++) {
       if (column >= this.lines[cur].length - 1) continue;
 
-      pos = this.writeLines(pos, line0, cur);
+      this.writeLines(line0, cur);
       line0 = cur;
 
       let width = this.minwidth;
@@ -253,11 +248,11 @@ export class TabWriter {
       if (discardable && this.flags & DiscardEmptyColumns) width = 0;
 
       this.widths.push(width);
-      pos = this.format(pos, line0, cur);
+      this.format(line0, cur);
       this.widths.pop();
       line0 = cur;
     }
-    return this.writeLines(pos, line0, line1);
+    this.writeLines(line0, line1);
   }
 }
 
