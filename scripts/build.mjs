@@ -21,6 +21,8 @@ await build({
   external: ['@grpc/grpc-js'],
   sourcemap: false,
   chunkNames: 'chunks/[name]-[hash]',
+  // Bundled CommonJS packages (commander) call require(); give ESM chunks one.
+  banner: { js: "import { createRequire as __ctrCreateRequire } from 'node:module'; const require = __ctrCreateRequire(import.meta.url);" },
   define: { __CTR_VERSION__: JSON.stringify(version) },
   logLevel: 'warning',
 });

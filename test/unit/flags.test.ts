@@ -68,7 +68,7 @@ test("Go's error texts, as ctr prints them", () => {
   usage(['-=q'], 'bad flag syntax: -=q');
   usage(['--count', '99999999999999999999'], 'invalid value "99999999999999999999" for flag -count: value out of range');
   usage(['--size', '-1'], 'invalid value "-1" for flag -size: parse error');
-  usage(['-q', '--quiet'], 'Cannot use two forms of the same flag: quiet q');
+  usage(['-q', '--quiet'], 'Cannot use two forms of the same flag: q quiet');
 });
 
 test('help flags', () => {

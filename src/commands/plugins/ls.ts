@@ -1,4 +1,5 @@
 import { IntrospectionDefinition, type Plugin } from '../../api/github.com/containerd/containerd/api/services/introspection/v1/introspection.js';
+import { converted } from '../../client/errdefs.js';
 import { defineVerb } from '../../cli/types.js';
 import { goStringLess, table, WIDE } from '../../format/presets.js';
 import { grpcCodeName } from '../../client/transport.js';
@@ -11,7 +12,7 @@ export default defineVerb({
   ],
   options: (p) => ({ filters: p.args, quiet: p.values.quiet as boolean, detailed: p.values.detailed as boolean }),
   async run({ filters, quiet, detailed }, deps) {
-    const { plugins } = await (await deps.connect()).service(IntrospectionDefinition).plugins({ filters });
+    const { plugins } = await converted((await deps.connect()).service(IntrospectionDefinition).plugins({ filters }));
     if (quiet) {
       deps.stdout.write(plugins.map((p) => `${p.id}\n`).join(''));
       return;

@@ -1,0 +1,46 @@
+// `npm run bench [group…]`: start-up and per-area benchmarks, ours against the real ctr
+// in the same run. Groups register themselves in GROUPS; with no argument all run.
+
+import { daemon } from '../parity/harness.js';
+import { measure, report } from './lib.js';
+import { OURS, uniqueName, ctr } from '../parity/harness.js';
+
+const d = daemon();
+if (!d) {
+  console.error('bench: no containerd test bed; run `scripts/testbed.sh up` first');
+  process.exit(2);
+}
+const runs = Number(process.env.BENCH_RUNS ?? 30);
+
+const GROUPS: Record<string, () => boolean> = {
+  startup() {
+    const ns = uniqueName('bench');
+    ctr(d, 'default', 'namespaces', 'create', ns);
+    try {
+      const args = ['-a', d.address, '-n', ns];
+      const ms = measure([
+        { name: 'ours: ns ls', argv: [OURS, ...args, 'namespaces', 'ls'] },
+        { name: 'ctr: ns ls', argv: [d.reference, ...args, 'namespaces', 'ls'] },
+        { name: 'node -e 0', argv: [process.execPath, '-e', '0'] },
+        { name: 'ours: version', argv: [OURS, ...args, 'version'] },
+        { name: 'ctr: version', argv: [d.reference, ...args, 'version'] },
+      ], runs);
+      return report('start-up', ms, [
+        ['ours: ns ls', 'node -e 0', 1.5],
+        ['ours: ns ls', 'ctr: ns ls'],
+        ['ours: version', 'ctr: version'],
+      ]);
+    } finally {
+      ctr(d, 'default', 'namespaces', 'rm', ns);
+    }
+  },
+};
+
+const wanted = process.argv.slice(2);
+let ok = true;
+for (const [name, fn] of Object.entries(GROUPS)) {
+  if (wanted.length && !wanted.includes(name)) continue;
+  ok = fn() && ok;
+}
+console.log(`\nNODE_EXTRA_CA_CERTS ${process.env.NODE_EXTRA_CA_CERTS ? 'is set (it slows every node start, baseline included)' : 'is not set'}`);
+process.exitCode = ok ? 0 : 1;
