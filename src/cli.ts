@@ -3,10 +3,10 @@
 // errors print "Incorrect Usage" and help on stdout and `ctr: <err>` on stderr (exit 1);
 // an unknown command prints "No help topic for '<name>'" on stderr (exit 3).
 
-import { parseFlags, UsageError } from './cli/flags.js';
+import { parseFlags, RequiredFlagError, UsageError } from './cli/flags.js';
 import { globalFlags } from './cli/globals.js';
 import { commands, isGroup, lookup, type Entry, type GroupEntry, type VerbEntry } from './cli/registry.js';
-import type { Connection, Deps, GlobalOptions, Output, Verb } from './cli/types.js';
+import { CommandError, type Connection, type Deps, type GlobalOptions, type Output, type Verb } from './cli/types.js';
 import { errorMessage } from './cli/errors.js';
 import { VERSION } from './version.js';
 
@@ -81,6 +81,11 @@ async function main(argv: string[]): Promise<Outcome> {
   try {
     opts = verb.parse(rest, env);
   } catch (e) {
+    if (e instanceof RequiredFlagError) {
+      stdout.write(await help('verb', path, verbEntry, verb));
+      stderr.write(`ctr: ${e.message}\n`);
+      return { code: 1 };
+    }
     if (!(e instanceof UsageError)) throw e;
     stdout.write(`Incorrect Usage: ${e.message}\n\n${await help('verb', path, verbEntry, verb)}`);
     stderr.write(`ctr: ${e.message}\n`);
@@ -108,7 +113,8 @@ async function main(argv: string[]): Promise<Outcome> {
     return { code: 0 };
   } catch (e) {
     const { message, exitCode } = errorMessage(e);
-    stderr.write(`ctr: ${message}\n`);
+    // urfave's exit errors without text (a task's exit status passed on) print nothing.
+    if (!(e instanceof CommandError && message === '')) stderr.write(`ctr: ${message}\n`);
     return { code: exitCode };
   } finally {
     if (conn) conn.then((c) => c.close(), () => {});

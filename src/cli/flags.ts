@@ -19,6 +19,8 @@ export interface FlagSpec {
   hidden?: boolean;
   /** Fixed set of values, used by shell completion. */
   choices?: readonly string[];
+  /** urfave's Required: the verb's help and `Required flag "x" not set` when absent. */
+  required?: boolean;
 }
 
 /** Parsed flag values keyed by canonical name; durations in nanoseconds. */
@@ -36,6 +38,14 @@ export class UsageError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'UsageError';
+  }
+}
+
+/** urfave's checkRequiredFlags failure: shown after the verb's help, without "Incorrect Usage". */
+export class RequiredFlagError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RequiredFlagError';
   }
 }
 
@@ -236,7 +246,17 @@ export function parseFlags(specs: readonly FlagSpec[], argv: readonly string[], 
     const used = names.filter((n) => visitedNames.has(n));
     if (used.length > 1) throw new UsageError(`Cannot use two forms of the same flag: ${used[1]} ${used[0]}`);
   }
+  if (!help) checkRequired(specs, set);
   return { values, set, args: rest, help };
+}
+
+function checkRequired(specs: readonly FlagSpec[], set: Set<string>): void {
+  const missing = specs
+    .filter((s) => s.required && !set.has(flagKey(s)))
+    .map((s) => flagNames(s).filter((n) => n.length > 1).pop())
+    .filter((n): n is string => n !== undefined);
+  if (missing.length === 1) throw new RequiredFlagError(`Required flag "${missing[0]}" not set`);
+  if (missing.length > 1) throw new RequiredFlagError(`Required flags "${missing.join(', ')}" not set`);
 }
 
 /** Go's %q for the ASCII-printable common case; other runes escaped as Go does for \x/\u. */

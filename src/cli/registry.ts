@@ -50,6 +50,12 @@ export const commands: Entry[] = [
       { name: 'label', usage: 'set and clear labels for a namespace', load: () => import('../commands/namespaces/label.js') },
     ],
   },
+  {
+    name: 'oci', usage: 'OCI tools',
+    verbs: [
+      { name: 'spec', usage: 'see the output of the default OCI spec', load: () => import('../commands/oci/spec.js') },
+    ],
+  },
 ];
 
 export function lookup<T extends { name: string; aliases?: string[] }>(list: readonly T[], name: string): T | undefined {

@@ -91,7 +91,7 @@ const builtIn: Array<[RegExp, string]> = [
   [/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)/g, '<TIME>'],
   [/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)? [+-]\d{4} \w+/g, '<TIME>'],
   // Lease IDs that containerd generates: "<nanoseconds>-<base64 of 3 bytes>".
-  [/\b\d{1,9}-[A-Za-z0-9_-]{4}\b/g, '<LEASE>'],
+  [/(?<![\w-])\d{1,9}-[A-Za-z0-9_-]{4}(?![\w-])/g, '<LEASE>'],
   // Go durations, e.g. "done: 1.234s", "elapsed: 0.3 s".
   [/\b\d+(\.\d+)?(ns|µs|ms|s|m|h)\b/g, '<DUR>'],
 ];
