@@ -34,6 +34,16 @@ export const commands: Entry[] = [
   },
   { name: 'version', usage: 'print the client and server versions', load: () => import('../commands/version.js') },
   {
+    name: 'containers', aliases: ['c', 'container'], usage: 'manage containers',
+    verbs: [
+      { name: 'create', usage: 'create container', load: () => import('../commands/containers/create.js') },
+      { name: 'delete', aliases: rmAliases, usage: 'delete one or more existing containers', load: () => import('../commands/containers/rm.js') },
+      { name: 'info', usage: 'get info about a container', load: () => import('../commands/containers/info.js') },
+      { name: 'list', aliases: ['ls'], usage: 'list containers', load: () => import('../commands/containers/ls.js') },
+      { name: 'label', usage: 'set and clear labels for a container', load: () => import('../commands/containers/label.js') },
+    ],
+  },
+  {
     name: 'leases', usage: 'manage leases',
     verbs: [
       { name: 'list', aliases: ['ls'], usage: 'list all active leases', load: () => import('../commands/leases/ls.js') },

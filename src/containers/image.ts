@@ -1,0 +1,85 @@
+// The image side of container creation (containerd's client image type): the image
+// record, its config for the chosen platform read from the content store, the rootfs
+// chain ID, and whether that chain is unpacked in a snapshotter.
+
+import { ImagesDefinition } from '../api/github.com/containerd/containerd/api/services/images/v1/images.js';
+import { SnapshotsDefinition } from '../api/github.com/containerd/containerd/api/services/snapshots/v1/snapshots.js';
+import type { Connection } from '../cli/types.js';
+import { converted, isNotFound } from '../client/errdefs.js';
+import { readBlob } from '../images/content.js';
+import { resolveManifest } from '../images/image.js';
+import { defaultMatcher, only, parsePlatform, type MatchComparer } from '../images/platforms.js';
+import type { Descriptor } from '../images/types.js';
+import { chainID, resolveSnapshotterName, unpackImage } from '../images/unpack.js';
+import { parseImageConfig, type OCIImage } from '../oci/image-config.js';
+
+const CONFIG_TYPES = ['application/vnd.oci.image.config.v1+json', 'application/vnd.docker.container.image.v1+json'];
+
+/** An image record with the platform it is used for (client.NewImageWithPlatform). */
+export interface Image {
+  name: string;
+  labels: Record<string, string>;
+  target: Descriptor;
+  platform: MatchComparer;
+}
+
+/** ImageService().Get(ref), then the platform matcher ctr's --platform asks for. */
+export async function getImage(conn: Connection, ref: string, platform = ''): Promise<Image> {
+  const { image } = await converted(conn.service(ImagesDefinition).get({ name: ref }));
+  const t = image!.target!;
+  const target: Descriptor = { mediaType: t.mediaType, digest: t.digest, size: Number(t.size), annotations: t.annotations };
+  return {
+    name: image!.name,
+    labels: image!.labels ?? {},
+    target,
+    platform: platform ? only(parsePlatform(platform)) : defaultMatcher(),
+  };
+}
+
+const configCache = new WeakMap<Image, Promise<{ desc: Descriptor; raw: Buffer }>>();
+
+/** Image.Config: the config descriptor of the platform's manifest, and its bytes. */
+function configBlob(conn: Connection, img: Image): Promise<{ desc: Descriptor; raw: Buffer }> {
+  let p = configCache.get(img);
+  if (!p) {
+    p = (async () => {
+      const desc = (await resolveManifest(conn, img.target, img.platform)).config;
+      return { desc, raw: await readBlob(conn, desc) };
+    })();
+    configCache.set(img, p);
+  }
+  return p;
+}
+
+/** The decoded image config, checked to be a config media type as containerd's options do. */
+export async function imageConfig(conn: Connection, img: Image): Promise<OCIImage> {
+  const { desc, raw } = await configBlob(conn, img);
+  if (!CONFIG_TYPES.includes(desc.mediaType)) throw new Error(`unknown image config media type ${desc.mediaType}`);
+  return parseImageConfig(raw);
+}
+
+/** Image.RootFS: the diff IDs of the image config. */
+export async function imageRootFS(conn: Connection, img: Image): Promise<string[]> {
+  const { raw } = await configBlob(conn, img);
+  return parseImageConfig(raw).rootfs?.diff_ids ?? [];
+}
+
+export const imageChainID = async (conn: Connection, img: Image): Promise<string> => chainID(await imageRootFS(conn, img));
+
+/** Image.IsUnpacked: the rootfs chain exists in the snapshotter. */
+export async function isUnpacked(conn: Connection, img: Image, snapshotter: string): Promise<boolean> {
+  const name = await resolveSnapshotterName(conn, snapshotter);
+  const key = await imageChainID(conn, img);
+  try {
+    await converted(conn.service(SnapshotsDefinition).stat({ snapshotter: name, key }));
+    return true;
+  } catch (e) {
+    if (isNotFound(e)) return false;
+    throw e;
+  }
+}
+
+/** Image.Unpack into the snapshotter (silent, as ctr's create and run do it). */
+export async function unpack(conn: Connection, img: Image, snapshotter: string): Promise<void> {
+  await unpackImage(conn, img.target, { snapshotter, platform: img.platform });
+}

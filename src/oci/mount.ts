@@ -1,0 +1,78 @@
+// containerd's mount.WithTempMount over the system mount(8): the snapshot's mounts are
+// mounted on a fresh temp dir (named as Go's os.MkdirTemp names it, since the path shows
+// up in error texts), the callback runs, then everything is unmounted and the dir removed.
+// Needs root, like ctr.
+
+import { execFile } from 'node:child_process';
+import { mkdir, rmdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { randomInt } from 'node:crypto';
+import type { Mount } from '../api/github.com/containerd/containerd/api/types/mount.js';
+
+function run(cmd: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(cmd, args, { encoding: 'utf8' }, (err, _stdout, stderr) => {
+      if (err) reject(new Error((stderr || err.message).trim().replace(/^(u?mount): /, '')));
+      else resolve();
+    });
+  });
+}
+
+/** Go's os.MkdirTemp(dir, "containerd-mount"): the pattern plus a random uint32. */
+async function makeTempDir(): Promise<string> {
+  const base = (process.env.XDG_RUNTIME_DIR || tmpdir()).replace(/\/+$/, '') || '/';
+  for (;;) {
+    const dir = `${base}/containerd-mount${randomInt(0, 2 ** 32 - 1)}`;
+    try {
+      await mkdir(dir, { mode: 0o700 });
+      return dir;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new Error(`failed to create temp dir: ${(e as Error).message}`);
+    }
+  }
+}
+
+/** mount.All: each mount in turn on `target`. */
+export async function mountAll(mounts: readonly Mount[], target: string): Promise<void> {
+  for (const m of mounts) {
+    const args = ['-t', m.type || 'none'];
+    if (m.options.length > 0) args.push('-o', m.options.join(','));
+    await run('mount', [...args, m.source || 'none', target]);
+  }
+}
+
+/** mount.UnmountAll: unmount until nothing is mounted on `target`. */
+export async function unmountAll(target: string): Promise<void> {
+  for (let i = 0; i < 64; i++) {
+    try {
+      await run('umount', [target]);
+    } catch {
+      return;
+    }
+  }
+}
+
+/** oci's tryReadonlyMounts: a single overlay mount is mounted read-only. */
+export function tryReadonlyMounts(mounts: Mount[]): Mount[] {
+  if (mounts.length === 1 && mounts[0]!.type === 'overlay') return [{ ...mounts[0]!, options: [...mounts[0]!.options, 'ro'] }];
+  return mounts;
+}
+
+export async function withTempMount<T>(mounts: readonly Mount[], fn: (root: string) => Promise<T>): Promise<T> {
+  const root = await makeTempDir();
+  try {
+    try {
+      await mountAll(mounts, root);
+    } catch (e) {
+      throw new Error(`failed to mount ${root}: ${(e as Error).message}`);
+    }
+    try {
+      return await fn(root);
+    } catch (e) {
+      throw new Error(`mount callback failed on ${root}: ${(e as Error).message}`);
+    }
+  } finally {
+    await unmountAll(root);
+    await rmdir(root).catch(() => {});
+  }
+}

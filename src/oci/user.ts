@@ -1,0 +1,254 @@
+// The user options of containerd's oci package (WithUser, WithUserID, WithUsername,
+// WithAdditionalGIDs): the image's USER is resolved against /etc/passwd and /etc/group
+// inside the container's rootfs, which is mounted read-only for the lookup.
+
+import { lstat, readFile, readlink } from 'node:fs/promises';
+import { cleanPath } from './defaults.js';
+import { tryReadonlyMounts, withTempMount } from './mount.js';
+import { errnoText, setProcess, type SpecContext, type SpecOpt } from './opts.js';
+import type { Spec } from './spec.js';
+
+export interface PasswdUser { name: string; uid: number; gid: number }
+export interface Group { name: string; gid: number; list: string[] }
+
+const MAX_INT32 = 2 ** 31 - 1;
+
+/** A failed file access, as Go's *PathError prints and os.IsNotExist sees it. */
+class PathError extends Error {
+  constructor(op: string, path: string, readonly code: string | undefined, message: string) {
+    super(`${op} ${path}: ${errnoText(code) ?? message}`);
+  }
+  get notExist(): boolean {
+    return this.code === 'ENOENT' || this.code === 'ENOTDIR';
+  }
+}
+
+const noUsersFound = 'no users found';
+const noGroupsFound = 'no groups found';
+
+/** Go's strconv.Atoi, or undefined when it fails. */
+function atoi(s: string): number | undefined {
+  if (!/^[+-]?\d+$/.test(s)) return undefined;
+  const v = BigInt(s);
+  if (v > 2n ** 63n - 1n || v < -(2n ** 63n)) return undefined;
+  return Number(v);
+}
+
+/** runc's parseLine: fields split on ":", numbers with conversion errors read as 0. */
+function parseParts(line: string): string[] {
+  return line.split(':');
+}
+
+/** user.ParsePasswdFilter. */
+export function parsePasswd(text: string, filter: (u: PasswdUser) => boolean): PasswdUser[] {
+  const out: PasswdUser[] = [];
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line === '') continue;
+    const p = parseParts(line);
+    const u = { name: p[0] ?? '', uid: atoi(p[2] ?? '') ?? 0, gid: atoi(p[3] ?? '') ?? 0 };
+    if (filter(u)) out.push(u);
+  }
+  return out;
+}
+
+/** user.ParseGroupFilter (comments and blank lines skipped). */
+export function parseGroup(text: string, filter: (g: Group) => boolean): Group[] {
+  const out: Group[] = [];
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const p = parseParts(line);
+    const list = p[3] === undefined || p[3] === '' ? [] : p[3].split(',');
+    const g = { name: p[0] ?? '', gid: atoi(p[2] ?? '') ?? 0, list };
+    if (filter(g)) out.push(g);
+  }
+  return out;
+}
+
+/** continuity's fs.RootPath: `path` inside `root`, symlinks resolved without leaving root. */
+export async function rootPath(root: string, path: string): Promise<string> {
+  let links = 0;
+  const pending = cleanPath(`/${path}`).split('/').filter(Boolean);
+  const done: string[] = [];
+  while (pending.length > 0) {
+    const part = pending.shift()!;
+    if (part === '..') {
+      done.pop();
+      continue;
+    }
+    const candidate = `${root}/${[...done, part].join('/')}`;
+    let isLink = false;
+    try {
+      isLink = (await lstat(candidate)).isSymbolicLink();
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw new PathError('lstat', candidate, code, (e as Error).message);
+    }
+    if (!isLink) {
+      done.push(part);
+      continue;
+    }
+    if (++links > 255) throw new Error('too many links');
+    const target = await readlink(candidate);
+    const parts = target.split('/').filter((x) => x !== '' && x !== '.');
+    if (target.startsWith('/')) done.length = 0;
+    pending.unshift(...parts);
+  }
+  return `${root}/${done.join('/')}`.replace(/\/$/, '') || root;
+}
+
+async function readRootFile(root: string, name: string): Promise<string> {
+  const p = await rootPath(root, name);
+  try {
+    return await readFile(p, 'utf8');
+  } catch (e) {
+    throw new PathError('open', p, (e as NodeJS.ErrnoException).code, (e as Error).message);
+  }
+}
+
+/** oci.UserFromPath. */
+export async function userFromPath(root: string, filter: (u: PasswdUser) => boolean): Promise<PasswdUser> {
+  const users = parsePasswd(await readRootFile(root, '/etc/passwd'), filter);
+  if (users.length === 0) throw new Error(noUsersFound);
+  return users[0]!;
+}
+
+/** oci.GIDFromPath. */
+export async function gidFromPath(root: string, filter: (g: Group) => boolean): Promise<number> {
+  const groups = parseGroup(await readRootFile(root, '/etc/group'), filter);
+  if (groups.length === 0) throw new Error(noGroupsFound);
+  return groups[0]!.gid;
+}
+
+const isNotExist = (e: unknown) => e instanceof PathError && e.notExist;
+const isNoUsers = (e: unknown) => e instanceof Error && e.message === noUsersFound;
+
+function ensureAdditionalGids(s: Spec): void {
+  const u = setProcess(s).user;
+  if ((u.additionalGids ?? []).includes(u.gid)) return;
+  u.additionalGids = [u.gid, ...(u.additionalGids ?? [])];
+}
+
+/** Runs `fn` on the container's root: the rootfs path, or its snapshot mounted read-only. */
+async function onRootfs(ctx: SpecContext, s: Spec, fn: (root: string) => Promise<void>, isAbs = true): Promise<void> {
+  const c = ctx.container;
+  if (c.snapshotter === '' && c.snapshotKey === '') {
+    const path = s.root?.path ?? '';
+    if (!isAbs || !path.startsWith('/')) throw new Error('rootfs absolute path is required');
+    return fn(path);
+  }
+  if (c.snapshotter === '') throw new Error('no snapshotter set for container');
+  if (c.snapshotKey === '') throw new Error('rootfs snapshot not created for container');
+  if (!ctx.snapshotMounts) throw new Error('no snapshot service to read the rootfs from');
+  const mounts = tryReadonlyMounts(await ctx.snapshotMounts(c.snapshotter, c.snapshotKey));
+  await withTempMount(mounts, fn);
+}
+
+function resetUser(s: Spec) {
+  const u = setProcess(s).user;
+  delete u.additionalGids;
+  return u;
+}
+
+export const withUserID = (uid: number): SpecOpt => async (ctx, s) => {
+  resetUser(s);
+  try {
+    await onRootfs(ctx, s, async (root) => {
+      const u = setProcess(s).user;
+      try {
+        const found = await userFromPath(root, (x) => x.uid === uid);
+        [u.uid, u.gid] = [found.uid >>> 0, found.gid >>> 0];
+      } catch (e) {
+        if (!isNotExist(e) && !isNoUsers(e)) throw e;
+        [u.uid, u.gid] = [uid, 0];
+      }
+    });
+  } finally {
+    ensureAdditionalGids(s);
+  }
+};
+
+export const withUsername = (username: string): SpecOpt => async (ctx, s) => {
+  resetUser(s);
+  try {
+    if (!s.linux) {
+      if (s.windows) setProcess(s).user.username = username;
+      else throw new Error('spec does not contain Linux or Windows section');
+      return;
+    }
+    await onRootfs(ctx, s, async (root) => {
+      const found = await userFromPath(root, (x) => x.name === username);
+      const u = setProcess(s).user;
+      [u.uid, u.gid] = [found.uid >>> 0, found.gid >>> 0];
+    });
+  } finally {
+    ensureAdditionalGids(s);
+  }
+};
+
+/** oci.WithUser: "uid", "name", "uid:gid", "name:group" and mixes, resolved in the rootfs. */
+export const withUser = (userstr: string): SpecOpt => async (ctx, s) => {
+  resetUser(s);
+  try {
+    const parts = userstr.split(':');
+    const asID = (p: string) => {
+      const v = atoi(p);
+      return v === undefined || v < 0 || v > MAX_INT32 ? undefined : v;
+    };
+    if (parts.length === 1) {
+      const v = asID(parts[0]!);
+      await (v === undefined ? withUsername(userstr) : withUserID(v))(ctx, s);
+      return;
+    }
+    if (parts.length !== 2) throw new Error(`invalid USER value ${userstr}`);
+    let uid = asID(parts[0]!);
+    let gid = asID(parts[1]!);
+    const username = uid === undefined ? parts[0]! : '';
+    const groupname = gid === undefined ? parts[1]! : '';
+    uid ??= 0;
+    gid ??= 0;
+    const u = setProcess(s).user;
+    if (username === '' && groupname === '') {
+      [u.uid, u.gid] = [uid, gid];
+      return;
+    }
+    await onRootfs(ctx, s, async (root) => {
+      if (username !== '') uid = (await userFromPath(root, (x) => x.name === username)).uid >>> 0;
+      if (groupname !== '') gid = (await gidFromPath(root, (g) => g.name === groupname)) >>> 0;
+      [u.uid, u.gid] = [uid!, gid!];
+    });
+  } finally {
+    ensureAdditionalGids(s);
+  }
+};
+
+/** oci.WithAdditionalGIDs: the groups that list the user as a member. */
+export const withAdditionalGIDs = (userstr: string): SpecOpt => async (ctx, s) => {
+  if (s.windows) return;
+  resetUser(s);
+  await onRootfs(ctx, s, async (root) => {
+    try {
+      let username = userstr;
+      const uid = atoi(userstr);
+      if (uid !== undefined) {
+        try {
+          username = (await userFromPath(root, (x) => x.uid === uid)).name;
+        } catch (e) {
+          if (isNotExist(e) || isNoUsers(e)) return;
+          throw e;
+        }
+      }
+      let groups: Group[];
+      try {
+        groups = parseGroup(await readRootFile(root, '/etc/group'), (g) => g.name !== username && g.list.includes(username));
+      } catch (e) {
+        if (isNotExist(e)) return;
+        throw e;
+      }
+      setProcess(s).user.additionalGids = groups.map((g) => g.gid >>> 0);
+    } finally {
+      ensureAdditionalGids(s);
+    }
+  });
+};
