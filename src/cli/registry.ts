@@ -44,6 +44,31 @@ export const commands: Entry[] = [
     ],
   },
   {
+    name: 'content', usage: 'manage content',
+    verbs: [
+      { name: 'active', usage: 'display active transfers', load: () => import('../commands/content/active.js') },
+      { name: 'delete', aliases: rmAliases, usage: 'permanently delete one or more blobs', load: () => import('../commands/content/rm.js') },
+      { name: 'edit', usage: 'edit a blob and return a new digest', load: () => import('../commands/content/edit.js') },
+      { name: 'get', usage: 'get the data for an object', load: () => import('../commands/content/get.js') },
+      { name: 'ingest', usage: 'accept content into the store', load: () => import('../commands/content/ingest.js') },
+      { name: 'list', aliases: ['ls'], usage: 'list all blobs in the store', load: () => import('../commands/content/ls.js') },
+      { name: 'label', usage: 'add labels to content', load: () => import('../commands/content/label.js') },
+      { name: 'prune', usage: 'prunes content from the content store', load: () => import('../commands/content/prune.js') },
+    ],
+  },
+  {
+    name: 'images', aliases: ['image', 'i'], usage: 'manage images',
+    verbs: [
+      { name: 'check', usage: 'check existing images to ensure all content is available locally', load: () => import('../commands/images/check.js') },
+      { name: 'export', usage: 'export images', load: () => import('../commands/images/export.js') },
+      { name: 'import', usage: 'import images', load: () => import('../commands/images/import.js') },
+      { name: 'list', aliases: ['ls'], usage: 'list images known to containerd', load: () => import('../commands/images/ls.js') },
+      { name: 'delete', aliases: rmAliases, usage: 'remove one or more images by reference', load: () => import('../commands/images/rm.js') },
+      { name: 'tag', usage: 'tag an image', load: () => import('../commands/images/tag.js') },
+      { name: 'label', usage: 'set and clear labels for an image', load: () => import('../commands/images/label.js') },
+    ],
+  },
+  {
     name: 'leases', usage: 'manage leases',
     verbs: [
       { name: 'list', aliases: ['ls'], usage: 'list all active leases', load: () => import('../commands/leases/ls.js') },

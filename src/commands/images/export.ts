@@ -1,0 +1,82 @@
+import { ImagesDefinition } from '../../api/github.com/containerd/containerd/api/services/images/v1/images.js';
+import { converted } from '../../client/errdefs.js';
+import { CommandError, defineVerb } from '../../cli/types.js';
+import { defaultSpec, onlyStrict, ordered, parsePlatform, type Platform } from '../../images/platforms.js';
+import { goOpenError } from '../../oci/opts.js';
+import { targetOf } from './shared.js';
+
+export default defineVerb({
+  argsUsage: '[flags] <out> <image> ...',
+  description: `Export images to an OCI tar archive.
+
+Tar output is formatted as an OCI archive, a Docker manifest is provided for the platform.
+Use '--skip-manifest-json' to avoid including the Docker manifest.json file.
+Use '--platform' to define the output platform.
+When '--all-platforms' is given all images in a manifest list must be available.`,
+  flags: [
+    { name: 'skip-manifest-json', kind: 'bool', usage: 'do not add Docker compatible manifest.json to archive' },
+    { name: 'skip-non-distributable', kind: 'bool', usage: 'do not add non-distributable blobs such as Windows layers to archive' },
+    { name: 'platform', kind: 'stringSlice', usage: 'Pull content from a specific platform', value: [] },
+    { name: 'all-platforms', kind: 'bool', usage: 'exports content from all platforms' },
+  ],
+  options: (p) => ({
+    out: p.args[0] ?? '',
+    images: p.args.slice(1),
+    platforms: (p.values.platform as string[] | undefined) ?? [],
+    allPlatforms: p.values['all-platforms'] as boolean,
+    skipManifestJSON: p.values['skip-manifest-json'] as boolean,
+    skipNonDistributable: p.values['skip-non-distributable'] as boolean,
+  }),
+  async run(o, deps) {
+    if (o.out === '' || o.images.length === 0) {
+      throw new CommandError('please provide both an output filename and an image reference to export');
+    }
+    let platform = onlyStrict(defaultSpec());
+    if (o.platforms.length > 0) {
+      const all: Platform[] = [];
+      for (const ps of o.platforms) {
+        try {
+          all.push(parsePlatform(ps));
+        } catch (e) {
+          throw new Error(`invalid platform ${JSON.stringify(ps)}: ${(e as Error).message}`);
+        }
+      }
+      platform = ordered(...all);
+    }
+    const conn = await deps.connect();
+    const { exportArchive } = await import('../../archive/export.js');
+    const { FileSink, StreamSink } = await import('../../archive/sink.js');
+    // ctr creates the file before it looks up the images, so a failed export leaves it.
+    let fh;
+    if (o.out !== '-') {
+      const { open } = await import('node:fs/promises');
+      try {
+        fh = await open(o.out, 'w', 0o666);
+      } catch (e) {
+        throw new Error(goOpenError(e, o.out));
+      }
+    }
+    try {
+      const images = conn.service(ImagesDefinition);
+      const manifests = [];
+      for (const name of o.images) {
+        const { image } = await converted(images.get({ name }));
+        manifests.push({ name, target: targetOf(image) });
+      }
+      const sink = fh ? new FileSink(fh) : new StreamSink(deps.stdout);
+      try {
+        await exportArchive(conn, sink, {
+          manifests,
+          platform,
+          allPlatforms: o.allPlatforms,
+          skipDockerManifest: o.skipManifestJSON,
+          skipNonDistributable: o.skipNonDistributable,
+        });
+      } finally {
+        if (sink instanceof FileSink) await sink.flush();
+      }
+    } finally {
+      await fh?.close();
+    }
+  },
+});
