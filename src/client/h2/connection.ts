@@ -19,6 +19,11 @@ export const CONNECTION_WINDOW = 16 << 20;
 /** Credit is returned in batches of at least this much (or a quarter window). */
 const CONNECTION_UPDATE_THRESHOLD = 1 << 20;
 const STREAM_UPDATE_THRESHOLD = STREAM_WINDOW / 4;
+/**
+ * DATA is queued on the socket up to this much before waiting for 'drain': node's
+ * 16 KiB high-water mark would mean one frame per event-loop turn.
+ */
+const SOCKET_QUEUE_LIMIT = 1 << 20;
 /** Largest header block we accept across HEADERS + CONTINUATION. */
 const MAX_HEADER_BLOCK = 16 << 20;
 
@@ -194,7 +199,7 @@ export class H2Connection {
     this.socket.cork();
     try {
       let progress = true;
-      while (progress && this.sendable.size > 0 && !this.socket.writableNeedDrain) {
+      while (progress && this.sendable.size > 0 && this.socket.writableLength < SOCKET_QUEUE_LIMIT) {
         progress = false;
         for (const stream of this.sendable) {
           const chunk = stream.out[0];
@@ -215,7 +220,7 @@ export class H2Connection {
             if (stream.out.length === 0) this.sendable.delete(stream);
             if (chunk.end) this.maybeFinish(stream);
           }
-          if (this.socket.writableNeedDrain) break;
+          if (this.socket.writableLength >= SOCKET_QUEUE_LIMIT) break;
         }
       }
     } finally {

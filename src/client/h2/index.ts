@@ -122,11 +122,20 @@ class H2Transport implements Transport {
 
   async unary<Req, Res>(m: MethodDesc<Req, Res>, req: Req, opts?: CallOptions): Promise<Res> {
     const call = this.startCall(m, opts, req, true);
+    // grpc-go's unary receive: one message, then the status (which wins if it is an
+    // error). No message with an OK status surfaces as Go's io.EOF.
     const message = await call.next();
-    if (message === null) throw new GrpcError(Code.Internal, 'grpc: no response message received');
-    // Wait for the status too: an error in the trailers wins over the message.
-    while ((await call.next()) !== null);
-    return m.decode(message);
+    if (message === null) throw new GrpcError(Code.Unknown, 'EOF');
+    if ((await call.next()) !== null) {
+      const error = new GrpcError(Code.Unknown, 'grpc: client streaming protocol violation: get <nil>, want <EOF>');
+      call.fail(error);
+      throw error;
+    }
+    try {
+      return m.decode(message);
+    } catch (err) {
+      throw unmarshalError(err);
+    }
   }
 
   serverStream<Req, Res>(m: MethodDesc<Req, Res>, req: Req, opts?: CallOptions): AsyncIterable<Res> {
@@ -192,6 +201,10 @@ class H2Transport implements Transport {
   }
 }
 
+function unmarshalError(err: unknown): GrpcError {
+  return new GrpcError(Code.Internal, `grpc: failed to unmarshal the received message ${(err as Error).message}`);
+}
+
 function responses<Req, Res>(m: MethodDesc<Req, Res>, call: CallReceiver): AsyncIterator<Res> {
   return {
     async next(): Promise<IteratorResult<Res>> {
@@ -200,7 +213,7 @@ function responses<Req, Res>(m: MethodDesc<Req, Res>, call: CallReceiver): Async
       try {
         return { done: false, value: m.decode(message) };
       } catch (err) {
-        const error = new GrpcError(Code.Internal, `grpc: failed to unmarshal the received message ${(err as Error).message}`);
+        const error = unmarshalError(err);
         call.fail(error);
         throw error;
       }
