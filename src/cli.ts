@@ -3,7 +3,7 @@
 // errors print "Incorrect Usage" and help on stdout and `ctr: <err>` on stderr (exit 1);
 // an unknown command prints "No help topic for '<name>'" on stderr (exit 3).
 
-import { parseFlags, RequiredFlagError, UsageError } from './cli/flags.js';
+import { parseFlags, RequiredFlagError, UsageError, type FlagValues } from './cli/flags.js';
 import { globalFlags } from './cli/globals.js';
 import { commands, isGroup, lookup, type Entry, type GroupEntry, type VerbEntry } from './cli/registry.js';
 import { CommandError, type Connection, type Deps, type GlobalOptions, type Output, type Verb } from './cli/types.js';
@@ -22,6 +22,13 @@ async function help(kind: 'app' | 'group' | 'verb', path: string[], entry?: Entr
 
 async function main(argv: string[]): Promise<Outcome> {
   const env = process.env;
+  // Our shell scripts' entry point (completions/): candidates for the words typed so far.
+  if (argv[0] === '__complete') {
+    const { complete, render } = await import('./complete/engine.js');
+    const [shell = 'bash', ...words] = argv.slice(1);
+    stdout.write(render(await complete(words.length ? words : [''], { env }), shell !== 'bash'));
+    return { code: 0 };
+  }
   // urfave checks the last argument for the completion flag before any parsing.
   if (argv[argv.length - 1] === '--generate-bash-completion') {
     stdout.write(completionWords(argv.slice(0, -1)));
@@ -60,7 +67,26 @@ async function main(argv: string[]): Promise<Outcome> {
   if (!entry) return noTopic(name);
   let verbEntry: VerbEntry;
   let path = [entry.name];
+  let groupFlags: FlagValues | undefined;
   if (isGroup(entry)) {
+    if (entry.flags) {
+      // A group's own flags (snapshots --snapshotter) precede the verb, parsed in place as
+      // urfave's sub-app does.
+      try {
+        const parsed = parseFlags(entry.flags, rest, { env, skipArgReorder: true });
+        if (parsed.help) {
+          stdout.write(await help('group', path, entry));
+          return { code: 0 };
+        }
+        groupFlags = parsed.values;
+        rest = parsed.args;
+      } catch (e) {
+        if (!(e instanceof UsageError)) throw e;
+        stdout.write(`Incorrect Usage. ${e.message}\n\n${await help('group', path, entry)}`);
+        stderr.write(`ctr: ${e.message}\n`);
+        return { code: 1 };
+      }
+    }
     const [sub, ...after] = rest;
     if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help' || sub === 'h') {
       if (sub === 'help' || sub === 'h') return showHelpTopic([entry.name, ...after]);
@@ -103,6 +129,7 @@ async function main(argv: string[]): Promise<Outcome> {
     stdin: process.stdin,
     env,
     globals,
+    groupFlags,
     connect: () => {
       conn ??= import('./cli/connect.js').then((m) => m.connect(globals));
       return conn;

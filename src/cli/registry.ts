@@ -1,6 +1,8 @@
 // The command tree: names, aliases and one-line usage of every group and verb, with a
 // loader per verb. This file is loaded on every start, so it holds no verb code.
 
+import type { FlagSpec } from './flags.js';
+import { snapshotterFlags } from '../commands/flagsets/snapshotter.js';
 import type { Verb } from './types.js';
 
 export type Loader = () => Promise<{ default: Verb<any> }>;
@@ -16,6 +18,8 @@ export interface GroupEntry {
   name: string;
   aliases?: string[];
   usage: string;
+  /** Flags of the group itself, given before the verb (urfave's command flags). */
+  flags?: FlagSpec[];
   verbs: VerbEntry[];
 }
 
@@ -49,13 +53,17 @@ export const commands: Entry[] = [
       { name: 'active', usage: 'display active transfers', load: () => import('../commands/content/active.js') },
       { name: 'delete', aliases: rmAliases, usage: 'permanently delete one or more blobs', load: () => import('../commands/content/rm.js') },
       { name: 'edit', usage: 'edit a blob and return a new digest', load: () => import('../commands/content/edit.js') },
+      { name: 'fetch', usage: 'fetch all content for an image into containerd', load: () => import('../commands/content/fetch.js') },
+      { name: 'fetch-object', usage: 'retrieve objects from a remote', load: () => import('../commands/content/fetch-object.js') },
       { name: 'get', usage: 'get the data for an object', load: () => import('../commands/content/get.js') },
       { name: 'ingest', usage: 'accept content into the store', load: () => import('../commands/content/ingest.js') },
       { name: 'list', aliases: ['ls'], usage: 'list all blobs in the store', load: () => import('../commands/content/ls.js') },
+      { name: 'push-object', usage: 'push an object to a remote', load: () => import('../commands/content/push-object.js') },
       { name: 'label', usage: 'add labels to content', load: () => import('../commands/content/label.js') },
       { name: 'prune', usage: 'prunes content from the content store', load: () => import('../commands/content/prune.js') },
     ],
   },
+  { name: 'events', aliases: ['event'], usage: 'display containerd events', load: () => import('../commands/events.js') },
   {
     name: 'images', aliases: ['image', 'i'], usage: 'manage images',
     verbs: [
@@ -63,6 +71,8 @@ export const commands: Entry[] = [
       { name: 'export', usage: 'export images', load: () => import('../commands/images/export.js') },
       { name: 'import', usage: 'import images', load: () => import('../commands/images/import.js') },
       { name: 'list', aliases: ['ls'], usage: 'list images known to containerd', load: () => import('../commands/images/ls.js') },
+      { name: 'pull', usage: 'pull an image from a remote', load: () => import('../commands/images/pull.js') },
+      { name: 'push', usage: 'push an image to a remote', load: () => import('../commands/images/push.js') },
       { name: 'delete', aliases: rmAliases, usage: 'remove one or more images by reference', load: () => import('../commands/images/rm.js') },
       { name: 'tag', usage: 'tag an image', load: () => import('../commands/images/tag.js') },
       { name: 'label', usage: 'set and clear labels for an image', load: () => import('../commands/images/label.js') },
@@ -85,6 +95,40 @@ export const commands: Entry[] = [
       { name: 'label', usage: 'set and clear labels for a namespace', load: () => import('../commands/namespaces/label.js') },
     ],
   },
+  { name: 'run', usage: 'run a container', load: () => import('../commands/run.js') },
+  {
+    name: 'snapshots', aliases: ['snapshot'], usage: 'manage snapshots', flags: snapshotterFlags,
+    verbs: [
+      { name: 'commit', usage: 'commit an active snapshot into the provided name', load: () => import('../commands/snapshots/commit.js') },
+      { name: 'diff', usage: "get the diff of two snapshots. the default second snapshot is the first snapshot's parent.", load: () => import('../commands/snapshots/diff.js') },
+      { name: 'info', usage: 'get info about a snapshot', load: () => import('../commands/snapshots/info.js') },
+      { name: 'list', aliases: ['ls'], usage: 'list snapshots', load: () => import('../commands/snapshots/ls.js') },
+      { name: 'mounts', aliases: ['m', 'mount'], usage: 'mount gets mount commands for the snapshots', load: () => import('../commands/snapshots/mounts.js') },
+      { name: 'prepare', usage: 'prepare a snapshot from a committed snapshot', load: () => import('../commands/snapshots/prepare.js') },
+      { name: 'delete', aliases: rmAliases, usage: 'remove snapshots', load: () => import('../commands/snapshots/rm.js') },
+      { name: 'label', usage: 'add labels to content', load: () => import('../commands/snapshots/label.js') },
+      { name: 'tree', usage: 'display tree view of snapshot branches', load: () => import('../commands/snapshots/tree.js') },
+      { name: 'unpack', usage: 'unpack applies layers from a manifest to a snapshot', load: () => import('../commands/snapshots/unpack.js') },
+      { name: 'usage', usage: 'usage snapshots', load: () => import('../commands/snapshots/usage.js') },
+      { name: 'view', usage: 'create a read-only snapshot from a committed snapshot', load: () => import('../commands/snapshots/view.js') },
+    ],
+  },
+  {
+    name: 'tasks', aliases: ['t', 'task'], usage: 'manage tasks',
+    verbs: [
+      { name: 'attach', usage: 'attach to the IO of a running container', load: () => import('../commands/tasks/attach.js') },
+      { name: 'checkpoint', usage: 'checkpoint a container', load: () => import('../commands/tasks/checkpoint.js') },
+      { name: 'delete', aliases: rmAliases, usage: 'delete one or more tasks', load: () => import('../commands/tasks/delete.js') },
+      { name: 'exec', usage: 'execute additional processes in an existing container', load: () => import('../commands/tasks/exec.js') },
+      { name: 'list', aliases: ['ls'], usage: 'list tasks', load: () => import('../commands/tasks/ls.js') },
+      { name: 'kill', usage: 'signal a container (default: SIGTERM)', load: () => import('../commands/tasks/kill.js') },
+      { name: 'pause', usage: 'pause an existing container', load: () => import('../commands/tasks/pause.js') },
+      { name: 'ps', usage: 'list processes for container', load: () => import('../commands/tasks/ps.js') },
+      { name: 'resume', usage: 'resume a paused container', load: () => import('../commands/tasks/resume.js') },
+      { name: 'start', usage: 'start a container that has been created', load: () => import('../commands/tasks/start.js') },
+      { name: 'metrics', aliases: ['metric'], usage: 'get a single data point of metrics for a task with the built-in Linux runtime', load: () => import('../commands/tasks/metrics.js') },
+    ],
+  },
   {
     name: 'oci', usage: 'OCI tools',
     verbs: [
@@ -92,6 +136,9 @@ export const commands: Entry[] = [
     ],
   },
 ];
+
+// Beyond ctr: shell completion scripts (ctr has only urfave's hidden bash hook).
+commands.push({ name: 'completion', usage: 'print a shell completion script (bash, zsh or fish)', load: () => import('../commands/completion.js') });
 
 export function lookup<T extends { name: string; aliases?: string[] }>(list: readonly T[], name: string): T | undefined {
   return list.find((e) => e.name === name || e.aliases?.includes(name));

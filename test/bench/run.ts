@@ -34,6 +34,29 @@ const GROUPS: Record<string, () => boolean> = {
       ctr(d, 'default', 'namespaces', 'rm', ns);
     }
   },
+  completion() {
+    const ns = uniqueName('bench');
+    ctr(d, 'default', 'namespaces', 'create', ns);
+    ctr(d, ns, 'leases', 'create', '--id', 'bench-lease');
+    try {
+      const ms = measure([
+        { name: 'node -e 0', argv: [process.execPath, '-e', '0'] },
+        { name: 'complete: live leases', argv: [OURS, '__complete', 'bash', '-a', d.address, '-n', ns, 'leases', 'rm', ''] },
+        { name: 'complete: dead socket', argv: [OURS, '__complete', 'bash', '-a', '/tmp/ctr-ts-no-such.sock', 'leases', 'rm', ''] },
+        { name: 'complete: static', argv: [OURS, '__complete', 'bash', 'leases', ''] },
+      ], Math.min(runs, 15));
+      const base = ms[0]!.medianMs;
+      const extra = (name: string) => ms.find((m) => m.name === name)!.medianMs - base;
+      const live = extra('complete: live leases');
+      const dead = extra('complete: dead socket');
+      report('completion', ms, []);
+      console.log(`beyond node's own start: live ${live.toFixed(0)} ms (target < 300), dead socket ${dead.toFixed(0)} ms (target < 1000)`);
+      return live < 300 && dead < 1000;
+    } finally {
+      ctr(d, ns, 'leases', 'rm', 'bench-lease');
+      ctr(d, 'default', 'namespaces', 'rm', ns);
+    }
+  },
 };
 
 const wanted = process.argv.slice(2);
