@@ -3,7 +3,7 @@
 // Writes are pipelined (several chunks in flight, acknowledged in order) so a large
 // blob streams at the socket's pace instead of one round trip per megabyte.
 
-import { ContentDefinition, WriteAction, type WriteContentRequest, type WriteContentResponse } from '../api/github.com/containerd/containerd/api/services/content/v1/content.js';
+import { ContentDefinition, WriteAction, WriteContentRequest, type WriteContentResponse } from '../api/github.com/containerd/containerd/api/services/content/v1/content.js';
 import type { Connection } from '../cli/types.js';
 import { converted, ErrdefsError, fromGRPC } from '../client/errdefs.js';
 import { Code, type BidiCall } from '../client/transport.js';
@@ -57,7 +57,47 @@ export async function listStatuses(conn: Connection, filters: string[] = []): Pr
   return statuses.map((s) => ({ ref: s.ref, offset: Number(s.offset), total: Number(s.total), startedAt: s.startedAt as ActiveStatus['startedAt'], updatedAt: s.updatedAt as ActiveStatus['updatedAt'] }));
 }
 
-const MAX_IN_FLIGHT_BYTES = 8 << 20;
+// One 1 MiB message in flight per writer: more buys no speed from the daemon but costs memory.
+const MAX_IN_FLIGHT_BYTES = 1 << 20;
+
+/** A write request whose data is still in pieces; encoded with one copy of the bytes. */
+interface PartsRequest extends WriteContentRequest { parts?: Uint8Array[] }
+
+function varint(out: number[], v: number): void {
+  while (v >= 0x80) {
+    out.push((v % 0x80) | 0x80);
+    v = Math.floor(v / 0x80);
+  }
+  out.push(v);
+}
+
+/** WriteContentRequest encoding for WRITE messages: action (1), offset (5), data (6). */
+function encodeWrite(m: PartsRequest): { finish(): Uint8Array } {
+  if (!m.parts) return WriteContentRequest.encode(m);
+  const size = m.parts.reduce((n, p) => n + p.length, 0);
+  const head: number[] = [];
+  if (m.action !== 0) { head.push(8); varint(head, m.action); }
+  if (m.offset !== 0) { head.push(40); varint(head, m.offset); }
+  head.push(50);
+  varint(head, size);
+  const buf = Buffer.allocUnsafe(head.length + size);
+  buf.set(head, 0);
+  let at = head.length;
+  for (const p of m.parts) {
+    buf.set(p, at);
+    at += p.length;
+  }
+  return { finish: () => buf };
+}
+
+/** The Content service with the write stream's encoder swapped for encodeWrite. */
+const WriteDefinition = {
+  ...ContentDefinition,
+  methods: {
+    ...ContentDefinition.methods,
+    write: { ...ContentDefinition.methods.write, requestType: { ...WriteContentRequest, encode: encodeWrite } },
+  },
+} as unknown as typeof ContentDefinition;
 
 interface Pending {
   resolve(r: WriteContentResponse): void;
@@ -100,7 +140,7 @@ export class ContentWriter {
   }
 
   private static async negotiate(conn: Connection, ref: string, desc: { size: number; digest: string }): Promise<ContentWriter> {
-    const call = conn.service(ContentDefinition).write();
+    const call = conn.service(WriteDefinition).write();
     const w = new ContentWriter(ref, call);
     w.pump();
     const resp = await w.request({ action: WriteAction.STAT, ref, total: desc.size, expected: desc.digest });
@@ -143,9 +183,9 @@ export class ContentWriter {
     }
   }
 
-  private request(req: Partial<WriteContentRequest>, bytes = 0): Promise<WriteContentResponse> {
+  private request(req: Partial<PartsRequest>, bytes = 0): Promise<WriteContentResponse> {
     if (this.failure) return Promise.reject(this.failure);
-    const full: WriteContentRequest = { action: WriteAction.STAT, ref: '', total: 0, expected: '', offset: 0, data: new Uint8Array(0), labels: {}, ...req };
+    const full: PartsRequest = { action: WriteAction.STAT, ref: '', total: 0, expected: '', offset: 0, data: new Uint8Array(0), labels: {}, ...req };
     const done = new Promise<WriteContentResponse>((resolve, reject) => this.pending.push({ resolve, reject, bytes }));
     this.inFlight += bytes;
     this.call.send(full).catch((e: unknown) => this.fail(fromGRPC(e)));
@@ -166,13 +206,16 @@ export class ContentWriter {
    * Queues a chunk; resolves once the pipeline has room. A short write on the daemon
    * side surfaces on a later write or on commit.
    */
-  async write(data: Uint8Array): Promise<void> {
+  async write(data: Uint8Array | Uint8Array[]): Promise<void> {
     if (this.failure) throw new Error(`failed to send write: ${(this.failure as Error).message}`);
+    const parts = Array.isArray(data) ? data : [data];
+    const length = parts.reduce((n, p) => n + p.length, 0);
+    if (length === 0) return;
     const at = this.offset;
-    this.offset += data.length;
-    this.request({ action: WriteAction.WRITE, offset: at, data }, data.length).then(
+    this.offset += length;
+    this.request({ action: WriteAction.WRITE, offset: at, parts }, length).then(
       (r) => {
-        if (Number(r.offset) - at < data.length) this.fail(new Error('short write'));
+        if (Number(r.offset) - at < length) this.fail(new Error('short write'));
       },
       () => {},
     );
@@ -221,11 +264,11 @@ export const isAlreadyExists = (e: unknown): boolean =>
  * content.Copy from an async byte source into an open writer, then commit. The writer's
  * offset (a resumed ingest) must already be applied to the source by the caller.
  */
-export async function copyToWriter(w: ContentWriter, source: AsyncIterable<Uint8Array>, size: number, expected: string, labels?: Record<string, string>, startOffset = 0): Promise<void> {
+export async function copyToWriter(w: ContentWriter, source: AsyncIterable<Uint8Array | Uint8Array[]>, size: number, expected: string, labels?: Record<string, string>, startOffset = 0): Promise<void> {
   let copied = 0;
   try {
     for await (const chunk of source) {
-      copied += chunk.length;
+      copied += Array.isArray(chunk) ? chunk.reduce((n, p) => n + p.length, 0) : chunk.length;
       await w.write(chunk);
     }
   } catch (e) {

@@ -261,6 +261,11 @@ export class Resolver {
     return new Fetcher(this.base(ref));
   }
 
+  async pusher(ref: string, tracker?: import('./pusher.js').StatusTracker): Promise<import('./pusher.js').Pusher> {
+    const { Pusher, StatusTracker } = await import('./pusher.js');
+    return new Pusher(this.base(ref), tracker ?? new StatusTracker());
+  }
+
   close(): void {
     this.options.close?.();
   }
