@@ -2,8 +2,7 @@
 // object and runs with injected streams and an injected connection factory, so tests
 // can drive it without a terminal or a daemon; only src/cli.ts touches `process`.
 
-import type { ServiceClient, ServiceDefinition } from '../client/client.js';
-import { parseFlags, type FlagSpec, type ParsedArgs } from './flags.js';
+import { parseFlags, type FlagSpec, type FlagValues, type ParsedArgs } from './flags.js';
 
 export interface Output {
   write(chunk: string | Uint8Array): unknown;
@@ -22,14 +21,8 @@ export interface GlobalOptions {
   debug: boolean;
 }
 
-/** An open connection to the daemon, bound to the command's namespace and deadline. */
-export interface Connection {
-  service<D extends ServiceDefinition>(def: D): ServiceClient<D>;
-  /** The same connection with other call defaults (e.g. a lease or another namespace). */
-  with(overrides: { namespace?: string; metadata?: Record<string, string> }): Connection;
-  readonly namespace: string;
-  close(): void;
-}
+export type { Connection } from '../client/client.js';
+import type { Connection } from '../client/client.js';
 
 export interface Deps {
   stdout: Output;
@@ -37,6 +30,8 @@ export interface Deps {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   env: Record<string, string | undefined>;
   globals: GlobalOptions;
+  /** Values of the group's own flags, for groups that have some (snapshots --snapshotter). */
+  groupFlags?: FlagValues;
   /** Dials the daemon (once; later calls return the same connection). */
   connect(): Promise<Connection>;
 }

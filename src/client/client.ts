@@ -88,3 +88,25 @@ export function serviceClient<D extends ServiceDefinition>(transport: Transport,
   }
   return client as ServiceClient<D>;
 }
+
+/** An open connection to the daemon, bound to a namespace and a deadline. */
+export interface Connection {
+  service<D extends ServiceDefinition>(def: D): ServiceClient<D>;
+  /** The same connection with other call defaults (e.g. a lease or another namespace). */
+  with(overrides: { namespace?: string; metadata?: Record<string, string> }): Connection;
+  readonly namespace: string;
+  close(): void;
+}
+
+export function connectionOf(transport: Transport, ctx: ClientContext): Connection {
+  return {
+    namespace: ctx.namespace,
+    service: (def) => serviceClient(transport, def, ctx),
+    with: (o) => connectionOf(transport, {
+      ...ctx,
+      namespace: o.namespace ?? ctx.namespace,
+      metadata: { ...ctx.metadata, ...o.metadata },
+    }),
+    close: () => transport.close(),
+  };
+}
