@@ -23,10 +23,12 @@ interface CanonicalTable {
 
 let table: CanonicalTable | undefined;
 
+/** Code length of a symbol, from CODE_LENGTHS. */
+const codeLength = (symbol: number) => CODE_LENGTHS.charCodeAt(symbol) - 97 + 5;
+
 function buildTable(): CanonicalTable {
-  const lengths = Array.from(CODE_LENGTHS, (ch) => ch.charCodeAt(0) - 97 + 5);
   const count = new Int32Array(MAX_LEN + 1);
-  for (const len of lengths) count[len]++;
+  for (let sym = 0; sym <= EOS; sym++) count[codeLength(sym)]++;
   const offset = new Int32Array(MAX_LEN + 1);
   const first = new Int32Array(MAX_LEN + 1);
   for (let len = 1, code = 0, index = 0; len <= MAX_LEN; len++) {
@@ -35,11 +37,10 @@ function buildTable(): CanonicalTable {
     code = (code + count[len]) << 1;
     index += count[len];
   }
-  const symbols = new Uint16Array(lengths.length);
+  // Symbols are visited in increasing order, so each length's run ends up sorted.
+  const symbols = new Uint16Array(EOS + 1);
   const next = offset.slice();
-  for (let len = 1; len <= MAX_LEN; len++) {
-    for (let sym = 0; sym < lengths.length; sym++) if (lengths[sym] === len) symbols[next[len]++] = sym;
-  }
+  for (let sym = 0; sym <= EOS; sym++) symbols[next[codeLength(sym)]++] = sym;
   return { first, count, offset, symbols };
 }
 
