@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { testbedEnv } from '../testbed.js';
 
-export const OURS = fileURLToPath(new URL('../../bin/ctr', import.meta.url));
+/** Our binary; CTR_TS_BIN points the tests at another build (e.g. a private copy of dist/). */
+export const OURS = process.env.CTR_TS_BIN || fileURLToPath(new URL('../../bin/ctr', import.meta.url));
 
 export interface Daemon {
   address: string;
@@ -31,7 +32,7 @@ export const skipReason = 'no containerd test bed: run `scripts/testbed.sh up` (
 
 export interface Result { stdout: string; stderr: string; code: number }
 
-export function run(bin: string, args: string[], opts: { input?: string; env?: Record<string, string> } = {}): Result {
+export function run(bin: string, args: string[], opts: { input?: string | Uint8Array; env?: Record<string, string> } = {}): Result {
   const r = spawnSync(bin, args, {
     input: opts.input ?? '',
     encoding: 'utf8',
@@ -56,6 +57,14 @@ export function purgeNamespace(d: Daemon, ns: string): void {
   for (const id of ids(['tasks'])) ctr(d, ns, 'tasks', 'rm', '-f', id);
   const containers = ids(['containers']);
   if (containers.length) ctr(d, ns, 'containers', 'rm', ...containers);
+  // Snapshots left by cases (prepare, commit, unpack) keep a namespace from going: leaves first.
+  for (const sn of ['overlayfs', 'native']) {
+    for (let round = 0; round < 16; round++) {
+      const keys = ctr(d, ns, 'snapshots', '--snapshotter', sn, 'ls').stdout.split('\n').slice(1).map((l) => l.split(' ')[0]!).filter(Boolean);
+      if (keys.length === 0) break;
+      for (const k of keys) ctr(d, ns, 'snapshots', '--snapshotter', sn, 'rm', k);
+    }
+  }
   const images = ids(['images']);
   if (images.length) ctr(d, ns, 'images', 'rm', ...images);
   const leases = ids(['leases']);
@@ -75,7 +84,8 @@ export interface ParityCase {
   then?: (ns: string) => string[][];
   /** Prepares the namespace (with the real ctr) before each of the two runs. */
   setup?: (d: Daemon, ns: string) => void;
-  input?: string;
+  /** Stdin of the first step (bytes for binary input such as an archive). */
+  input?: string | Uint8Array;
   /** Extra normalisation for this case, applied to both outputs. */
   normalize?: (s: string) => string;
   /** Skip the stdout comparison (e.g. usage errors, whose help text is ours). */

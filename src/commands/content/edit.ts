@@ -21,28 +21,28 @@ export default defineVerb({
     await contentInfo(conn, digest);
     if (editor === '') throw new CommandError('editor is required');
 
-    const { mkdtemp, open, readFile, rm } = await import('node:fs/promises');
+    const { open, rm } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
-    // os.CreateTemp(XDG_RUNTIME_DIR, "edit-"): an empty variable means the temp dir.
-    const dir = await mkdtemp(join(deps.env.XDG_RUNTIME_DIR || tmpdir(), 'edit-'));
-    const file = join(dir, 'blob');
-    try {
-      const fh = await open(file, 'w', 0o600);
+    // os.CreateTemp($XDG_RUNTIME_DIR, "edit-"): "edit-<digits>", created exclusively.
+    const dir = deps.env.XDG_RUNTIME_DIR || tmpdir();
+    let path = '';
+    let fh;
+    for (;;) {
+      path = join(dir, `edit-${Math.floor(Math.random() * 4294967296)}`);
       try {
-        for await (const c of readContent(conn, digest)) await fh.write(c);
-      } finally {
-        await fh.close();
+        fh = await open(path, 'wx+', 0o600);
+        break;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new Error(`open ${path}: ${(e as Error).message}`);
       }
-      const { spawn } = await import('node:child_process');
-      const code = await new Promise<number | null>((resolve, reject) => {
-        const child = spawn('sh', ['-c', `${editor} ${file}`], { stdio: 'inherit', env: deps.env as NodeJS.ProcessEnv });
-        child.on('error', reject);
-        child.on('exit', (c, signal) => resolve(signal ? -1 : c));
-      });
-      if (code !== 0) throw new Error(code === -1 ? 'signal: killed' : `exit status ${code}`);
-      const data = await readFile(file);
-
+    }
+    try {
+      for await (const c of readContent(conn, digest)) await fh.write(c);
+      await runEditor(editor, path, deps.env, deps.stderr);
+      // ctr reads the edit back through the descriptor it wrote: an editor that
+      // replaces the file (sed -i) leaves ctr with the old bytes, and so do we.
+      const data = await readAll(fh);
       const w = await ContentWriter.open(conn, `edit-${object}`, { size: 0, digest: '' });
       try {
         if (data.length) await w.write(data);
@@ -54,7 +54,46 @@ export default defineVerb({
       }
       deps.stdout.write(`${w.digest}\n`);
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      await fh.close();
+      await rm(path, { force: true });
     }
   },
 });
+
+async function readAll(fh: import('node:fs/promises').FileHandle): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let pos = 0;
+  for (;;) {
+    const buf = Buffer.allocUnsafe(1 << 20);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+    if (bytesRead === 0) return Buffer.concat(parts);
+    parts.push(buf.subarray(0, bytesRead));
+    pos += bytesRead;
+  }
+}
+
+/**
+ * `sh -c "<editor> <file>"` on our terminal. A failure is an exec.ExitError, which
+ * urfave prints bare ("exit status 3") and exits with its code (255 for a signal).
+ */
+async function runEditor(editor: string, path: string, env: Record<string, string | undefined>, stderr: { write(s: string): unknown }): Promise<void> {
+  const { spawn } = await import('node:child_process');
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
+    const child = spawn('sh', ['-c', `${editor} ${path}`], { stdio: 'inherit', env: env as NodeJS.ProcessEnv });
+    child.on('error', reject);
+    child.on('exit', (c, s) => resolve([c, s]));
+  });
+  if (code === 0) return;
+  stderr.write(signal ? `signal: ${signalText(signal)}\n` : `exit status ${code}\n`);
+  throw new CommandError('', signal ? 255 : code ?? 255);
+}
+
+/** Go's names for the signals an editor is likely to die of (syscall.Signal.String). */
+function signalText(s: NodeJS.Signals): string {
+  const names: Partial<Record<NodeJS.Signals, string>> = {
+    SIGKILL: 'killed', SIGTERM: 'terminated', SIGINT: 'interrupt', SIGHUP: 'hangup', SIGQUIT: 'quit',
+    SIGABRT: 'aborted', SIGSEGV: 'segmentation fault', SIGPIPE: 'broken pipe', SIGUSR1: 'user defined signal 1',
+    SIGUSR2: 'user defined signal 2', SIGBUS: 'bus error', SIGFPE: 'floating point exception', SIGILL: 'illegal instruction',
+  };
+  return names[s] ?? s;
+}
