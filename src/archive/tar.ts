@@ -226,11 +226,17 @@ export class TarReader {
     this.src = source instanceof ByteSource ? source : new ByteSource(source);
   }
 
-  private async skipPending(): Promise<void> {
-    const want = this.pending + this.pad;
+  /**
+   * Skips what is left of the current body (a short body is "unexpected EOF") and its
+   * padding (a short padding just ends the archive, as with Go). False at the end.
+   */
+  private async skipPending(): Promise<boolean> {
+    const body = this.pending;
+    const pad = this.pad;
     this.pending = 0;
     this.pad = 0;
-    if ((await this.src.skip(want)) < want) throw errUnexpectedEOF();
+    if ((await this.src.skip(body)) < body) throw errUnexpectedEOF();
+    return (await this.src.skip(pad)) === pad;
   }
 
   private async readBlock(): Promise<Uint8Array | undefined> {
@@ -244,13 +250,13 @@ export class TarReader {
     if (size > MAX_SPECIAL_FILE_SIZE) throw errHeader();
     const data = await this.src.read(size);
     if (data.length < size) throw errUnexpectedEOF();
-    const pad = (BLOCK - (size % BLOCK)) % BLOCK;
-    if ((await this.src.skip(pad)) < pad) throw errUnexpectedEOF();
+    // A short padding ends the archive at the next header, as with Go.
+    await this.src.skip((BLOCK - (size % BLOCK)) % BLOCK);
     return data;
   }
 
   async next(): Promise<TarEntry | undefined> {
-    await this.skipPending();
+    if (!(await this.skipPending())) return undefined;
     let pax: Record<string, string> = {};
     let longName: string | undefined;
     let longLink: string | undefined;
@@ -271,10 +277,13 @@ export class TarReader {
       if (h.size < 0) throw errHeader();
       switch (h.typeflag) {
         case TypeXHeader:
-        case TypeXGlobalHeader: {
-          const recs = parsePAX(utf8(await this.readSpecial(h.size)));
-          if (h.typeflag === TypeXHeader) pax = { ...pax, ...recs };
+          pax = { ...pax, ...parsePAX(utf8(await this.readSpecial(h.size))) };
           continue;
+        case TypeXGlobalHeader: {
+          // Go hands a global header out as an entry of its own, without data.
+          parsePAX(utf8(await this.readSpecial(h.size)));
+          const g: TarHeader = { name: h.name, typeflag: h.typeflag, size: 0, mode: 0, uid: 0, gid: 0, mtime: 0, linkname: '', uname: '', gname: '' };
+          return { header: g, body: () => this.body() };
         }
         case TypeGNULongName:
           longName = parseString(await this.readSpecial(h.size));
@@ -417,8 +426,11 @@ function finishBlock(blk: Buffer): Buffer {
   return blk;
 }
 
-/** A ustar header block laid out as Go's Writer does (templateV7Plus + ustar fields). */
-function ustarBlock(h: TarHeaderInit, name: string, prefix: string, size: number): Buffer {
+/**
+ * A ustar header block laid out as Go's Writer does (templateV7Plus + ustar fields).
+ * `raw` is Go's writeRawFile for PAX headers: only the v7 numbers, no device fields.
+ */
+function ustarBlock(h: TarHeaderInit, name: string, prefix: string, size: number, raw = false): Buffer {
   const blk = Buffer.alloc(BLOCK);
   putString(blk, 0, 100, name);
   putOctal(blk, 100, 8, h.mode ?? 0);
@@ -428,11 +440,13 @@ function ustarBlock(h: TarHeaderInit, name: string, prefix: string, size: number
   putOctal(blk, 136, 12, h.mtime ?? 0);
   blk.write(h.typeflag, 156, 'latin1');
   putString(blk, 157, 100, h.linkname ?? '');
-  putString(blk, 265, 32, h.uname ?? '');
-  putString(blk, 297, 32, h.gname ?? '');
-  putOctal(blk, 329, 8, 0);
-  putOctal(blk, 337, 8, 0);
-  putString(blk, 345, 155, prefix);
+  if (!raw) {
+    putString(blk, 265, 32, h.uname ?? '');
+    putString(blk, 297, 32, h.gname ?? '');
+    putOctal(blk, 329, 8, 0);
+    putOctal(blk, 337, 8, 0);
+    putString(blk, 345, 155, prefix);
+  }
   return finishBlock(blk);
 }
 
@@ -477,7 +491,7 @@ export function headerBlocks(h: TarHeaderInit): Buffer[] {
   let paxName = toASCII(posix.join(h.name.slice(0, slash + 1), 'PaxHeaders.0', h.name.slice(slash + 1)));
   if (paxName.length > NAME_SIZE) paxName = paxName.slice(0, NAME_SIZE);
   paxName = paxName.replace(/\/+$/, '');
-  const xblk = ustarBlock({ name: paxName, typeflag: TypeXHeader }, paxName, '', data.length);
+  const xblk = ustarBlock({ name: paxName, typeflag: TypeXHeader }, paxName, '', data.length, true);
   // The main header keeps what fits; numbers that do not fit are written as zero.
   const clamp = (v: number | undefined, max: number) => (v !== undefined && v > max ? 0 : v);
   const main = ustarBlock(
