@@ -8,6 +8,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertParity, ctr, daemon, run, OURS, purgeNamespace, skipReason, uniqueName } from './harness.js';
+import { finalFrame, pullNormalize } from './transfer-normalize.js';
 
 const d = daemon();
 const env = d?.env ?? {};
@@ -15,33 +16,6 @@ const OCI = env.CTR_TESTBED_IMAGE_OCI ?? '';
 const DOCKER = env.CTR_TESTBED_IMAGE_DOCKER ?? '';
 const MULTI = env.CTR_TESTBED_IMAGE_MULTI ?? '';
 const REGISTRY = env.CTR_TESTBED_REGISTRY ?? '';
-
-const statusLine = /^\S+:\s+(resolving|resolved|waiting|downloading|uploading|done|exists)\s+\|\x1b\[(32m|<DUR>)\+*\x1b\[(0m|<DUR>)-*\|\s(\s*[\d.]+ \S+\/[\d.]+ \S+\s)?$/;
-const elapsedLine = /^elapsed: \d+\.\d\s*s\s+total:\s+\S+( \S+)?\s+\(\S+ \S+\/s\)\s*$/;
-
-/** Keeps the last progress frame (sibling lines sorted, the summary blanked) and what follows it. */
-export function finalFrame(out: string): string {
-  const lines = out.split('\n');
-  const ends = lines.map((l, i) => (l.startsWith('elapsed: ') ? i : -1)).filter((i) => i >= 0);
-  if (ends.length === 0) return out;
-  const last = ends[ends.length - 1]!;
-  const first = ends.length > 1 ? ends[ends.length - 2]! + 1 : 0;
-  for (const l of lines.slice(0, first)) {
-    assert.ok(statusLine.test(l) || elapsedLine.test(l), `malformed progress line: ${JSON.stringify(l)}`);
-  }
-  const frame = lines.slice(first, last);
-  const [head, ...rest] = frame;
-  return [head, ...rest.sort(), 'elapsed: <E>', ...lines.slice(last + 1)].join('\n');
-}
-
-/** content ls in a form that two runs share: digest, size and the sorted labels (1.6 prints them in map order). */
-const contentLabels = (s: string) => s.split('\n').map((l) => {
-  const cols = l.split('\t').filter(Boolean);
-  if (cols.length < 2 || l.startsWith('DIGEST')) return l.startsWith('DIGEST') ? 'DIGEST' : l;
-  return `${cols[0]} ${cols[1]} ${(cols[cols.length - 1] ?? '').split(',').sort().join(',')}`;
-}).join('\n');
-
-const pullNormalize = (s: string) => (s.includes('elapsed: ') ? finalFrame(s) : contentLabels(s));
 
 describe('images pull parity', { skip: !d || !OCI ? skipReason : false }, () => {
   const cases: Array<[string, string[]]> = [
