@@ -4,15 +4,30 @@ import { defineVerb } from '../../cli/types.js';
 import { goStringLess, table, WIDE } from '../../format/presets.js';
 import { grpcCodeName } from '../../client/transport.js';
 import { formatPlatform } from '../platforms.js';
+import { formatFlag, outputFormat, writeJSON } from '../flagsets/format.js';
 
 export default defineVerb({
   flags: [
     { name: 'quiet,q', kind: 'bool', usage: 'print only the plugin ids' },
     { name: 'detailed,d', kind: 'bool', usage: 'print detailed information about each plugin' },
+    formatFlag,
   ],
-  options: (p) => ({ filters: p.args, quiet: p.values.quiet as boolean, detailed: p.values.detailed as boolean }),
-  async run({ filters, quiet, detailed }, deps) {
+  options: (p) => ({ filters: p.args, quiet: p.values.quiet as boolean, detailed: p.values.detailed as boolean, format: outputFormat(p.values.format) }),
+  async run({ filters, quiet, detailed, format }, deps) {
     const { plugins } = await converted((await deps.connect()).service(IntrospectionDefinition).plugins({ filters }));
+    if (format === 'json') {
+      writeJSON(deps.stdout, plugins.map((p) => ({
+        type: p.type,
+        id: p.id,
+        platforms: [...new Set(p.platforms.map(formatPlatform))].sort(goStringLess),
+        status: pluginStatus(p),
+        requires: p.requires,
+        exports: p.exports,
+        capabilities: p.capabilities,
+        error: p.initErr ? { code: grpcCodeName(p.initErr.code), message: p.initErr.message } : null,
+      })));
+      return;
+    }
     if (quiet) {
       deps.stdout.write(plugins.map((p) => `${p.id}\n`).join(''));
       return;
@@ -25,10 +40,14 @@ function prettyPlatforms(p: Plugin): string {
   return [...new Set(p.platforms.map(formatPlatform))].sort(goStringLess).join(',');
 }
 
+function pluginStatus(p: Plugin): 'ok' | 'skip' | 'error' {
+  if (!p.initErr) return 'ok';
+  return p.initErr.message.includes('skip plugin') ? 'skip' : 'error';
+}
+
 function summaryLines(plugins: Plugin[]): string[] {
   const rows = plugins.map((p) => {
-    let status = 'ok';
-    if (p.initErr) status = p.initErr.message.includes('skip plugin') ? 'skip' : 'error';
+    const status = pluginStatus(p);
     const platforms = p.platforms.length > 0 ? prettyPlatforms(p) : '-';
     return `${p.type}\t${p.id}\t${platforms}\t${status}\t`;
   });
