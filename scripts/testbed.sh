@@ -397,7 +397,8 @@ is_up() {
 # Values are plain words in practice; anything else is single-quoted for the shell.
 print_var() {
   local value=$2
-  if [[ $value =~ ^[A-Za-z0-9_./:@%+=,~-]*$ ]]; then
+  # (a ~ at the start or after a colon would be expanded in an assignment)
+  if [[ $value =~ ^[A-Za-z0-9_./:@%+=,~-]*$ && ! $value =~ (^|:)~ ]]; then
     printf '%s=%s\n' "$1" "$value"
   else
     printf "%s='%s'\n" "$1" "${value//\'/\'\\\'\'}"
