@@ -4,6 +4,9 @@
 // error texts are Go's, because ctr prints them verbatim.
 
 import { parseGoDuration } from '../format/duration.js';
+import { goQuote } from '../format/quote.js';
+
+export { goQuote };
 
 export type FlagKind = 'bool' | 'boolT' | 'string' | 'stringSlice' | 'int' | 'uint' | 'int64' | 'uint64' | 'float64' | 'duration';
 
@@ -24,7 +27,8 @@ export interface FlagSpec {
 }
 
 /** Parsed flag values keyed by canonical name; durations in nanoseconds. */
-export type FlagValues = Record<string, string | number | boolean | string[] | undefined>;
+/** Parsed flag values; 64-bit integers beyond 2^53 come as bigints to keep every digit. */
+export type FlagValues = Record<string, string | number | bigint | boolean | string[] | undefined>;
 
 export interface ParsedArgs {
   values: FlagValues;
@@ -62,7 +66,7 @@ function parseGoBool(s: string): boolean | undefined {
 }
 
 /** Go's strconv.ParseInt(s, 0, bits) / ParseUint: returns the number or the error word flag prints. */
-function parseGoInt(s: string, signed: boolean, bits: number): number | 'parse error' | 'value out of range' {
+function parseGoInt(s: string, signed: boolean, bits: number): number | bigint | 'parse error' | 'value out of range' {
   let body = s;
   let neg = false;
   if (body.startsWith('+') || body.startsWith('-')) {
@@ -88,10 +92,10 @@ function parseGoInt(s: string, signed: boolean, bits: number): number | 'parse e
   const max = signed ? (1n << BigInt(bits - 1)) - 1n : (1n << BigInt(bits)) - 1n;
   const min = signed ? -(1n << BigInt(bits - 1)) : 0n;
   if (v > max || v < min) return 'value out of range';
-  return Number(v);
+  return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
 }
 
-function convert(spec: FlagSpec, raw: string): string | number | boolean | undefined | { error: string } {
+function convert(spec: FlagSpec, raw: string): string | number | bigint | boolean | undefined | { error: string } {
   switch (spec.kind) {
     case 'bool':
     case 'boolT': {
@@ -104,12 +108,12 @@ function convert(spec: FlagSpec, raw: string): string | number | boolean | undef
     case 'int':
     case 'int64': {
       const n = parseGoInt(raw, true, 64);
-      return typeof n === 'number' ? n : { error: n };
+      return typeof n === 'string' ? { error: n } : n;
     }
     case 'uint':
     case 'uint64': {
       const n = parseGoInt(raw, false, 64);
-      return typeof n === 'number' ? n : { error: n };
+      return typeof n === 'string' ? { error: n } : n;
     }
     case 'float64': {
       const n = Number(raw);
@@ -257,19 +261,4 @@ function checkRequired(specs: readonly FlagSpec[], set: Set<string>): void {
     .filter((n): n is string => n !== undefined);
   if (missing.length === 1) throw new RequiredFlagError(`Required flag "${missing[0]}" not set`);
   if (missing.length > 1) throw new RequiredFlagError(`Required flags "${missing.join(', ')}" not set`);
-}
-
-/** Go's %q for the ASCII-printable common case; other runes escaped as Go does for \x/\u. */
-export function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (ch === '"' || ch === '\\') out += `\\${ch}`;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\t') out += '\\t';
-    else if (ch === '\r') out += '\\r';
-    else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`;
-    else out += ch;
-  }
-  return `${out}"`;
 }

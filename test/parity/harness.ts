@@ -121,8 +121,11 @@ export interface Pair { ref: Result[]; ours: Result[]; nsRef: string; nsOurs: st
 
 /** Runs one case with both binaries and asserts parity of every step. */
 export function assertParity(d: Daemon, c: ParityCase): Pair {
+  // The two namespaces differ only in their last letter, so no other namespace (say one
+  // a crashed test left behind) can sort between them in a listing.
+  const base = uniqueName('parity');
   const one = (bin: string): [Result[], string] => {
-    const ns = uniqueName('parity');
+    const ns = `${base}${bin === OURS ? 'o' : 'r'}`;
     ctr(d, 'default', 'namespaces', 'create', ns);
     try {
       c.setup?.(d, ns);

@@ -9,6 +9,7 @@
 // - at the overall deadline the text is "context deadline exceeded", followed by
 //   ": <last connection error>" when an attempt had already failed.
 import { connect, type Socket } from 'node:net';
+import { goQuote } from '../../format/quote.js';
 import { DialError } from '../transport.js';
 import { H2Connection, type ConnectionHooks } from './connection.js';
 
@@ -37,21 +38,6 @@ const ERRNO_TEXT: Record<string, string> = {
 };
 /** Errnos whose Go error reports Temporary(): grpc keeps retrying those. */
 const TEMPORARY = new Set(['EAGAIN', 'EINTR', 'EMFILE', 'ENFILE', 'ETIMEDOUT']);
-
-/** Go's %q for the strings that can occur here. */
-export function goQuote(s: string): string {
-  let out = '"';
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (ch === '"' || ch === '\\') out += `\\${ch}`;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\t') out += '\\t';
-    else if (ch === '\r') out += '\\r';
-    else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`;
-    else out += ch;
-  }
-  return `${out}"`;
-}
 
 function connectionError(desc: string): string {
   return `connection error: desc = ${goQuote(`transport: error while dialing: ${desc}`)}`;
