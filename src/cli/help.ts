@@ -45,6 +45,7 @@ export function renderHelp(kind: 'app' | 'group' | 'verb', path: string[], entry
   target.description([entry?.usage, verb?.description].filter(Boolean).join('\n\n'));
   if (kind === 'group' && entry && isGroup(entry)) {
     addEntries(target, entry.verbs);
+    if (entry.flags) addFlags(target, entry.flags);
     target.usage('command [command options] [arguments...]');
   } else if (verb) {
     addFlags(target, verb.flags);

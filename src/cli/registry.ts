@@ -45,6 +45,8 @@ export const commands: Entry[] = [
       { name: 'info', usage: 'get info about a container', load: () => import('../commands/containers/info.js') },
       { name: 'list', aliases: ['ls'], usage: 'list containers', load: () => import('../commands/containers/ls.js') },
       { name: 'label', usage: 'set and clear labels for a container', load: () => import('../commands/containers/label.js') },
+      { name: 'checkpoint', usage: 'checkpoint a container', load: () => import('../commands/containers/checkpoint.js') },
+      { name: 'restore', usage: 'restore a container from checkpoint', load: () => import('../commands/containers/restore.js') },
     ],
   },
   {

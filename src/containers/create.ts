@@ -64,7 +64,8 @@ export interface ContainerOptions {
   gpus?: number[];
   /** --allow-new-privs was given (ctr checks IsSet, not the value). */
   allowNewPrivs: boolean;
-  memoryLimit: number;
+  /** uint64; a bigint beyond 2^53. */
+  memoryLimit: number | bigint;
   devices: string[];
   capAdd: string[];
   capDrop: string[];
@@ -76,8 +77,8 @@ export interface ContainerOptions {
   rootfs: boolean;
   /** --no-pivot (task level: used by run, not by newContainer). */
   noPivot: boolean;
-  cpuQuota: number;
-  cpuPeriod: number;
+  cpuQuota: number | bigint;
+  cpuPeriod: number | bigint;
   rootfsPropagation: string;
   snapshotter: string;
   snapshotterLabels: string[];

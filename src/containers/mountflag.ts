@@ -15,58 +15,52 @@ class CSVParseError extends Error {
   }
 }
 
-/** csv.NewReader(s).Read(): the first record's fields. Columns count bytes from 1. */
+/** csv.NewReader(s).Read(): the first record's fields, with Go's error texts and positions. */
 export function readCSVRecord(input: string): string[] {
   const data = Buffer.from(input, 'utf8');
-  // Lines as csv's readLine gives them: "\r\n" becomes "\n"; a last line without one is kept.
-  const lines: Buffer[] = [];
-  let start = 0;
-  for (let i = 0; i < data.length; i++) {
-    if (data[i] === 0x0a) {
-      let line = data.subarray(start, i + 1);
-      if (line.length >= 2 && line[line.length - 2] === 0x0d) line = Buffer.concat([line.subarray(0, line.length - 2), Buffer.from('\n')]);
-      lines.push(line);
-      start = i + 1;
-    }
-  }
-  if (start < data.length) {
-    let last = data.subarray(start);
-    if (last[last.length - 1] === 0x0d) last = last.subarray(0, last.length - 1);
-    lines.push(last);
-  }
-  let lineNo = 0;
-  const nextLine = (): Buffer | undefined => {
-    // Empty lines between records are skipped.
-    while (lineNo < lines.length) {
-      const l = lines[lineNo++]!;
-      if (l.length === 1 && l[0] === 0x0a) continue;
-      return l;
-    }
-    return undefined;
+  let offset = 0;
+  let numLine = 0;
+  // csv's readLine: one line with its "\n" ("\r\n" normalised); at EOF a trailing "\r" is dropped.
+  const readLine = (): { line: Buffer; eof: boolean } => {
+    numLine++;
+    if (offset >= data.length) return { line: Buffer.alloc(0), eof: true };
+    const nl = data.indexOf(0x0a, offset);
+    let line = data.subarray(offset, nl < 0 ? data.length : nl + 1);
+    offset += line.length;
+    if (nl < 0 && line[line.length - 1] === 0x0d) line = line.subarray(0, line.length - 1);
+    const n = line.length;
+    if (n >= 2 && line[n - 2] === 0x0d && line[n - 1] === 0x0a) line = Buffer.concat([line.subarray(0, n - 2), Buffer.from('\n')]);
+    return { line, eof: false };
   };
-  let line = nextLine();
-  if (line === undefined) throw new Error('EOF');
-  const recLine = lineNo;
-  let posLine = lineNo;
+  const nlLen = (b: Buffer) => (b.length > 0 && b[b.length - 1] === 0x0a ? 1 : 0);
+  let line: Buffer;
+  for (;;) {
+    const r = readLine();
+    if (r.eof) throw new Error('EOF');
+    if (r.line.length === nlLen(r.line)) continue; // empty lines are skipped
+    line = r.line;
+    break;
+  }
+  const recLine = numLine;
+  let posLine = numLine;
   let col = 1;
   const fields: string[] = [];
-  const nlLen = (b: Buffer) => (b.length > 0 && b[b.length - 1] === 0x0a ? 1 : 0);
+  const fail = (lineNo: number, column: number, err: string): never => {
+    throw new CSVParseError(recLine, lineNo, column, err);
+  };
   for (;;) {
     if (line.length === 0 || line[0] !== 0x22) {
       const i = line.indexOf(0x2c);
       const field = i >= 0 ? line.subarray(0, i) : line.subarray(0, line.length - nlLen(line));
       const j = field.indexOf(0x22);
-      if (j >= 0) throw new CSVParseError(recLine, lineNo, col + j, ERR_BARE_QUOTE);
+      if (j >= 0) fail(numLine, col + j, ERR_BARE_QUOTE);
       fields.push(field.toString('utf8'));
-      if (i >= 0) {
-        line = line.subarray(i + 1);
-        col += i + 1;
-        continue;
-      }
-      return fields;
+      if (i < 0) return fields;
+      line = line.subarray(i + 1);
+      col += i + 1;
+      continue;
     }
-    // Quoted field.
-    let buf: Buffer[] = [];
+    const buf: Buffer[] = [];
     line = line.subarray(1);
     col += 1;
     for (;;) {
@@ -75,36 +69,34 @@ export function readCSVRecord(input: string): string[] {
         buf.push(line.subarray(0, i));
         line = line.subarray(i + 1);
         col += i + 1;
-        const rn = line[0];
-        if (rn === 0x22) {
+        if (line[0] === 0x22) {
           buf.push(Buffer.from('"'));
           line = line.subarray(1);
           col += 1;
-        } else if (rn === 0x2c) {
+        } else if (line[0] === 0x2c) {
           line = line.subarray(1);
           col += 1;
-          fields.push(Buffer.concat(buf).toString('utf8'));
-          buf = [];
           break;
         } else if (nlLen(line) === line.length) {
           fields.push(Buffer.concat(buf).toString('utf8'));
           return fields;
         } else {
-          throw new CSVParseError(recLine, lineNo, col, ERR_QUOTE);
+          fail(numLine, col - 1, ERR_QUOTE);
         }
       } else if (line.length > 0) {
         buf.push(line);
         col += line.length;
-        const next = lineNo < lines.length ? lines[lineNo++]! : undefined;
-        line = next ?? Buffer.alloc(0);
-        if (next && next.length > 0) {
+        const r = readLine();
+        line = r.line;
+        if (line.length > 0) {
           posLine++;
           col = 1;
         }
       } else {
-        throw new CSVParseError(recLine, posLine, col, ERR_QUOTE);
+        fail(posLine, col, ERR_QUOTE);
       }
     }
+    fields.push(Buffer.concat(buf).toString('utf8'));
   }
 }
 

@@ -5,14 +5,9 @@
 
 import { UsageError, type FlagSpec, type ParsedArgs } from '../../cli/flags.js';
 import type { ContainerOptions } from '../../containers/create.js';
+import { snapshotterFlags, snapshotterLabelFlag } from './snapshotter.js';
 
-export const snapshotterFlags: FlagSpec[] = [
-  { name: 'snapshotter', kind: 'string', usage: 'snapshotter name. Empty value stands for the default value.', envVar: 'CONTAINERD_SNAPSHOTTER' },
-];
-
-export const snapshotterLabelFlag: FlagSpec = {
-  name: 'snapshotter-label', kind: 'stringSlice', usage: 'labels added to the new snapshot for this container.',
-};
+export { snapshotterFlags, snapshotterLabelFlag };
 
 export const containerFlags: FlagSpec[] = [
   { name: 'config, c', kind: 'string', usage: 'path to the runtime-specific spec config file' },
@@ -99,6 +94,7 @@ export function containerOptions(p: ParsedArgs): ContainerOptions {
   const str = (k: string) => (v[k] as string | undefined) ?? '';
   const strs = (k: string) => (v[k] as string[] | undefined) ?? [];
   const num = (k: string, zero = 0) => (v[k] as number | undefined) ?? zero;
+  const int64 = (k: string, zero = 0) => (v[k] as number | bigint | undefined) ?? zero;
   const bool = (k: string) => (v[k] as boolean | undefined) ?? false;
   const config = p.set.has('config');
   const [first = '', second = '', ...rest] = p.args;
@@ -124,7 +120,7 @@ export function containerOptions(p: ParsedArgs): ContainerOptions {
     pidFile: p.set.has('pid-file') ? str('pid-file') : undefined,
     gpus: p.set.has('gpus') ? strs('gpus').map(parseGPU) : undefined,
     allowNewPrivs: p.set.has('allow-new-privs'),
-    memoryLimit: num('memory-limit'),
+    memoryLimit: int64('memory-limit'),
     devices: strs('device'),
     capAdd: strs('cap-add'),
     capDrop: strs('cap-drop'),
@@ -135,8 +131,8 @@ export function containerOptions(p: ParsedArgs): ContainerOptions {
     rdtClass: str('rdt-class'),
     rootfs: bool('rootfs'),
     noPivot: bool('no-pivot'),
-    cpuQuota: num('cpu-quota', -1),
-    cpuPeriod: num('cpu-period'),
+    cpuQuota: int64('cpu-quota', -1),
+    cpuPeriod: int64('cpu-period'),
     rootfsPropagation: str('rootfs-propagation'),
     snapshotter: str('snapshotter'),
     snapshotterLabels: strs('snapshotter-label'),

@@ -1,0 +1,3 @@
+import { newSnapshotVerb } from './prepare.js';
+
+export default newSnapshotVerb('view');
