@@ -1,0 +1,34 @@
+import { EventsDefinition } from '../api/github.com/containerd/containerd/api/services/events/v1/events.js';
+import { fromGRPC } from '../client/errdefs.js';
+import { defineVerb } from '../cli/types.js';
+import { marshal } from '../format/json.js';
+import { timeString, UTC } from '../format/time.js';
+import { ALWAYS_PRESENT, EVENT_TYPES } from '../tasks/eventtypes.js';
+import { message } from '../tasks/gojson.js';
+import { log } from '../tasks/log.js';
+import { unknownType } from '../tasks/anytypes.js';
+
+export default defineVerb({
+  options: (p) => ({ filters: p.args }),
+  async run({ filters }, deps) {
+    const events = (await deps.connect()).service(EventsDefinition);
+    try {
+      for await (const e of events.subscribe({ filters })) {
+        let body = '';
+        if (e.event) {
+          const codec = EVENT_TYPES.get(e.event.typeUrl);
+          if (!codec) {
+            log(deps.stderr, 'warning', 'cannot unmarshal an event from Any', unknownType(e.event.typeUrl));
+            continue;
+          }
+          body = marshal(message(codec.decode(e.event.value), ALWAYS_PRESENT[e.event.typeUrl]));
+        }
+        // fmt.Println of the envelope's parts: the time in Go's String() form, in UTC.
+        const at = e.timestamp ? timeString(e.timestamp, UTC) : '0001-01-01 00:00:00 +0000 UTC';
+        deps.stdout.write(`${at} ${e.namespace} ${e.topic} ${body}\n`);
+      }
+    } catch (e) {
+      throw fromGRPC(e);
+    }
+  },
+});

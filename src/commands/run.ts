@@ -1,0 +1,80 @@
+import { containerOptions, runFlags } from './flagsets/container.js';
+import { defineVerb, type Output } from '../cli/types.js';
+import { PreparedFifos } from '../taskio/fifo.js';
+import { checkCNI } from '../tasks/cni.js';
+import { log } from '../tasks/log.js';
+import { runTaskSession } from '../tasks/session.js';
+
+export default defineVerb({
+  argsUsage: '[flags] Image|RootFS ID [COMMAND] [ARG...]',
+  skipArgReorder: true,
+  flags: runFlags,
+  options: (p) => ({
+    container: containerOptions(p),
+    rm: p.values.rm as boolean,
+    detach: p.values.detach as boolean,
+    nullIO: p.values['null-io'] as boolean,
+    logURI: p.values['log-uri'] as string,
+    fifoDir: p.values['fifo-dir'] as string,
+    cni: p.values.cni as boolean,
+  }),
+  async run(o, deps) {
+    const c = o.container;
+    if (c.config !== undefined) {
+      if (c.argCount > 1) throw new Error('with spec config file, only container id should be provided');
+    } else if (c.ref === '') {
+      throw new Error('image ref must be provided');
+    }
+    if (c.id === '') throw new Error('container id must be provided');
+    if (o.rm && o.detach) throw new Error('flags --detach and --rm cannot be specified together');
+
+    // The dial, the container code (large) and the FIFOs (a mkfifo child) are
+    // independent: all three start at once.
+    const connecting = deps.connect();
+    const loading = Promise.all([import('../containers/create.js'), import('../containers/delete.js')]);
+    const prepared = o.nullIO || o.logURI !== '' ? undefined
+      : new PreparedFifos(o.fifoDir, c.id, c.tty, { stdin: true, stdout: true, stderr: !c.tty });
+    try {
+      const [conn, [{ newContainer, parseIDMapping }, { removeContainer }]] = await Promise.all([connecting, loading]);
+      const container = await newContainer(conn, c, { stderr: deps.stderr });
+      try {
+        await runTaskSession(conn, container, {
+          beforeTask: o.cni ? checkCNI : undefined,
+          tty: c.tty,
+          detach: o.detach,
+          pidFile: c.pidFile,
+          nullIO: o.nullIO,
+          logURI: o.logURI,
+          fifoDir: o.fifoDir,
+          prepared,
+          noPivotRoot: c.noPivot,
+          ...ioOwners(c.uidmap, c.gidmap, parseIDMapping, deps.stderr),
+        }, deps);
+      } finally {
+        // ctr's deferred container.Delete(WithSnapshotCleanup); its error is dropped.
+        if (o.rm && !o.detach) await removeContainer(conn, container.id).catch(() => {});
+      }
+    } finally {
+      await prepared?.discard();
+    }
+  },
+});
+
+/** run's getNewTaskOpts: the FIFOs belong to the host ids the container's root maps to. */
+function ioOwners(
+  uidmap: string,
+  gidmap: string,
+  parse: (m: string) => { hostID: number },
+  stderr: Output,
+): { ioUid?: number; ioGid?: number } {
+  const owner = (mapping: string, what: 'uid' | 'gid'): number | undefined => {
+    if (mapping === '') return undefined;
+    try {
+      return parse(mapping).hostID;
+    } catch (e) {
+      log(stderr, 'warning', `unable to parse ${what}map; defaulting to ${what} 0 IO ownership`, e);
+      return 0;
+    }
+  };
+  return { ioUid: owner(uidmap, 'uid'), ioGid: owner(gidmap, 'gid') };
+}

@@ -1,0 +1,3 @@
+import { taskCallVerb } from '../../tasks/verbs.js';
+
+export default taskCallVerb((task) => task.resume());

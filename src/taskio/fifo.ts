@@ -1,0 +1,128 @@
+// containerd's cio FIFO sets: a fresh directory under the FIFO root (default
+// /run/containerd/fifo) holding <id>-stdin, <id>-stdout and <id>-stderr, which the shim
+// opens by path. The directory goes away when the IO is closed.
+
+import { execFile } from 'node:child_process';
+import { mkdirSync, promises as fsp } from 'node:fs';
+import { randomInt } from 'node:crypto';
+import { join } from 'node:path';
+
+export const DEFAULT_FIFO_DIR = '/run/containerd/fifo';
+
+/** What the task is created with: three paths (or URIs) and the terminal flag. */
+export interface IOConfig {
+  terminal: boolean;
+  stdin: string;
+  stdout: string;
+  stderr: string;
+}
+
+export interface FifoSet extends IOConfig {
+  /** The set's own directory (removed by close), or '' for a set loaded from the daemon. */
+  dir: string;
+  close(): Promise<void>;
+}
+
+/**
+ * cio.NewFIFOSetInDir: creates root (0700) if needed and a uniquely named directory in
+ * it, as Go's os.MkdirTemp(root, "") does (a decimal random name). Only the paths are
+ * decided here; makeFifos creates the nodes.
+ */
+export function newFifoSetInDir(root: string, id: string, terminal: boolean): FifoSet {
+  if (root !== '') {
+    try {
+      mkdirSync(root, { recursive: true, mode: 0o700 });
+    } catch (e) {
+      throw goPathError(e, 'mkdir', (e as NodeJS.ErrnoException).path ?? root);
+    }
+  }
+  const parent = root === '' ? (process.env.TMPDIR || '/tmp') : root;
+  let dir = '';
+  for (let tries = 0; ; tries++) {
+    dir = join(parent, String(randomInt(0, 2 ** 32 - 1)));
+    try {
+      mkdirSync(dir, { mode: 0o700 });
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || tries >= 10000) throw goPathError(e, 'mkdirtemp', join(parent, '*'));
+    }
+  }
+  return {
+    terminal,
+    stdin: join(dir, `${id}-stdin`),
+    stdout: join(dir, `${id}-stdout`),
+    stderr: join(dir, `${id}-stderr`),
+    dir,
+    close: () => fsp.rm(dir, { recursive: true, force: true }),
+  };
+}
+
+/**
+ * Creates the FIFO nodes (mode 0700). Node has no mkfifo(2), so this runs mkfifo(1)
+ * once for all paths; callers start it early and overlap it with daemon calls.
+ */
+export function makeFifos(paths: readonly string[]): Promise<void> {
+  if (paths.length === 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    execFile('mkfifo', ['-m', '700', '--', ...paths], (err, _out, stderr) => {
+      if (!err) resolve();
+      else reject(new Error(`error creating fifo ${paths[0]}: ${stderr.trim() || err.message}`));
+    });
+  });
+}
+
+export interface FifoWants {
+  stdin: boolean;
+  stdout: boolean;
+  stderr: boolean;
+}
+
+/**
+ * The FIFO set made ahead of time (run starts it before the container exists, to
+ * overlap the mkfifo child with the daemon's work). Its failure is kept for whoever
+ * takes the set; a set nobody took is removed by `discard`.
+ */
+export class PreparedFifos {
+  private taken = false;
+  readonly set: Promise<FifoSet>;
+
+  constructor(root: string, id: string, terminal: boolean, want: FifoWants) {
+    this.set = (async () => {
+      const set = newFifoSetInDir(root || DEFAULT_FIFO_DIR, id, terminal);
+      if (!want.stdin) set.stdin = '';
+      if (!want.stdout) set.stdout = '';
+      if (!want.stderr) set.stderr = '';
+      try {
+        await makeFifos([set.stdin, set.stdout, terminal ? '' : set.stderr].filter(Boolean));
+      } catch (e) {
+        await set.close();
+        throw e;
+      }
+      return set;
+    })();
+    this.set.catch(() => {});
+  }
+
+  take(): Promise<FifoSet> {
+    this.taken = true;
+    return this.set;
+  }
+
+  async discard(): Promise<void> {
+    if (this.taken) return;
+    this.taken = true;
+    await this.set.then((s) => s.close(), () => {});
+  }
+}
+
+/** A Go *PathError text ("mkdir /x: permission denied") for a node fs error. */
+export function goPathError(e: unknown, op: string, path: string): Error {
+  const err = e as NodeJS.ErrnoException;
+  const reason: Record<string, string> = {
+    EACCES: 'permission denied', ENOENT: 'no such file or directory', EEXIST: 'file exists',
+    ENOTDIR: 'not a directory', EROFS: 'read-only file system', ENOSPC: 'no space left on device',
+    EPERM: 'operation not permitted', EISDIR: 'is a directory', ENXIO: 'no such device or address',
+  };
+  if (!err || typeof err.code !== 'string') return e instanceof Error ? e : new Error(String(e));
+  return new Error(`${op} ${path}: ${reason[err.code] ?? err.message}`);
+}

@@ -1,0 +1,181 @@
+// The client side of a task's IO, as containerd's cio package does it: a creator makes
+// the paths (FIFOs, a log URI, or nothing) that go into the Create/Exec request, and the
+// IO copies between our streams and the FIFOs until the shim closes them.
+
+import { closeSync, constants as fsc, open as openFile, openSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { goPathError, PreparedFifos, type FifoSet, type IOConfig } from './fifo.js';
+
+export type { IOConfig } from './fifo.js';
+
+export interface Writer {
+  write(chunk: Uint8Array): unknown;
+}
+
+/** The local ends: where the task's output goes and where its input comes from. */
+export interface Streams {
+  stdin?: NodeJS.ReadableStream;
+  stdout?: Writer;
+  stderr?: Writer;
+  terminal?: boolean;
+  /** Called once our stdin reaches EOF (ctr then sends CloseIO for stdin). */
+  onStdinEnd?: () => void;
+}
+
+export interface TaskIO {
+  readonly config: IOConfig;
+  /** Resolves when stdout and stderr have reached EOF (the shim closed them). */
+  wait(): Promise<void>;
+  /** Stops copying stdin (ctr's Cancel); output still drains until wait() or close(). */
+  cancel(): void;
+  /** Closes our ends and removes the FIFO directory. */
+  close(): Promise<void>;
+  /** Lets go of our ends but leaves the FIFOs, as ctr does when it detaches. */
+  release(): void;
+}
+
+/** Makes the IO for process `id` (the container id, or the exec id). */
+export type IOCreator = (id: string) => Promise<TaskIO>;
+
+const noIO = (config: IOConfig): TaskIO => ({
+  config,
+  wait: async () => {},
+  cancel: () => {},
+  close: async () => {},
+  release: () => {},
+});
+
+/** cio.NullIO: no paths at all, so the shim sends everything to /dev/null. */
+export const nullIO: IOCreator = async () => noIO({ terminal: false, stdin: '', stdout: '', stderr: '' });
+
+/** cio.LogURI: stdout and stderr both go to the URI (file:// or binary://), handled by the shim. */
+export function logURIIO(uri: string): IOCreator {
+  return async () => noIO({ terminal: false, stdin: '', stdout: uri, stderr: uri });
+}
+
+/**
+ * cio.NewCreator: a FIFO set under fifoDir (default /run/containerd/fifo) copied to and
+ * from `streams`; a stream that is absent gets no path.
+ */
+export function fifoIO(streams: Streams, fifoDir = '', prepared?: PreparedFifos): IOCreator {
+  return async (id) => {
+    const set = await (prepared ?? new PreparedFifos(fifoDir, id, streams.terminal ?? false, {
+      stdin: !!streams.stdin, stdout: !!streams.stdout, stderr: !!streams.stderr,
+    })).take();
+    return copyIO(set, streams);
+  };
+}
+
+/** cio.NewAttach: copies to and from the FIFOs of a process that already runs. */
+export function attachIO(set: FifoSet, streams: Streams): TaskIO {
+  return copyIO(set, streams);
+}
+
+function openFifo(path: string, flags: number, what: string): number {
+  try {
+    return openSync(path, flags | fsc.O_NONBLOCK);
+  } catch (e) {
+    throw new Error(`failed to open ${what} fifo: ${goPathError(e, 'open', path).message}`);
+  }
+}
+
+/**
+ * Copies `source` into the stdin FIFO. The FIFO is opened for writing the way ctr's
+ * fifo package does it, blocking (on a worker thread) until the shim has opened its
+ * end: only then can our EOF reach the process, as closing a FIFO that has no reader
+ * yet would be lost. Returns the function that stops copying and lets go of the FIFO.
+ */
+function copyStdin(path: string, source: NodeJS.ReadableStream, onEnd: (() => void) | undefined): () => void {
+  let stopped = false;
+  let sink: Socket | undefined;
+  const onData = (chunk: Buffer | string) => {
+    if (sink && !sink.write(chunk)) {
+      source.pause();
+      sink.once('drain', () => { if (!stopped) source.resume(); });
+    }
+  };
+  const onSourceEnd = () => {
+    stop(false);
+    onEnd?.();
+  };
+  const stop = (abort: boolean) => {
+    if (stopped) return;
+    stopped = true;
+    source.off('data', onData);
+    source.off('end', onSourceEnd);
+    source.pause();
+    if (sink) {
+      if (abort) sink.destroy();
+      else sink.end();
+    }
+  };
+  openFile(path, fsc.O_WRONLY, (err, fd) => {
+    if (err) return; // the shim never opened its end: nothing to copy to
+    if (stopped) {
+      closeSync(fd);
+      return;
+    }
+    sink = new Socket({ fd, readable: false, writable: true });
+    sink.on('error', () => stop(true));
+    source.on('data', onData);
+    source.once('end', onSourceEnd);
+    source.resume();
+  });
+  return () => {
+    if (!sink && !stopped) {
+      // Our blocked open only returns once the FIFO has a reader: be that reader.
+      try {
+        closeSync(openSync(path, fsc.O_RDONLY | fsc.O_NONBLOCK));
+      } catch {
+        // already gone
+      }
+    }
+    stop(true);
+  };
+}
+
+/**
+ * Opens the FIFOs and starts copying. The output FIFOs are opened non-blocking for
+ * reading: one that has never had a writer does not report EOF, so this waits for the
+ * shim to write and then to close.
+ */
+function copyIO(set: FifoSet, streams: Streams): TaskIO {
+  const sockets: Socket[] = [];
+  const drained: Promise<void>[] = [];
+  try {
+    const output = (path: string, to: Writer | undefined, what: string) => {
+      if (!path || !to) return;
+      const sock = new Socket({ fd: openFifo(path, fsc.O_RDONLY, what), readable: true, writable: false });
+      sockets.push(sock);
+      sock.on('data', (chunk: Buffer) => to.write(chunk));
+      drained.push(new Promise((resolve) => {
+        sock.once('end', resolve);
+        sock.once('close', resolve);
+        sock.once('error', () => resolve());
+      }));
+    };
+    output(set.stdout, streams.stdout, 'stdout');
+    if (!set.terminal) output(set.stderr, streams.stderr, 'stderr');
+  } catch (e) {
+    for (const s of sockets) s.destroy();
+    void set.close();
+    throw e;
+  }
+  const stopStdin = set.stdin && streams.stdin ? copyStdin(set.stdin, streams.stdin, streams.onStdinEnd) : () => {};
+
+  const all = Promise.all(drained).then(() => {});
+  const release = () => {
+    stopStdin();
+    for (const s of sockets) s.destroy();
+  };
+  return {
+    config: { terminal: set.terminal, stdin: set.stdin, stdout: set.stdout, stderr: set.stderr },
+    wait: () => all,
+    cancel: stopStdin,
+    close: async () => {
+      release();
+      await set.close();
+    },
+    release,
+  };
+}
