@@ -230,6 +230,9 @@ class AuthHandler {
   }
 }
 
+/** HostOptions.Credentials: the user and secret for a registry host (async for credential helpers). */
+export type CredentialsFunc = (host: string) => { username: string; secret: string } | Promise<{ username: string; secret: string }>;
+
 /** docker.dockerAuthorizer: one per host configuration, handlers keyed by host. */
 export class Authorizer {
   private readonly handlers = new Map<string, AuthHandler>();
@@ -237,7 +240,7 @@ export class Authorizer {
   constructor(
     private readonly client: HttpClient,
     private readonly headers: UserAgentHeaders,
-    private readonly credentials: (host: string) => { username: string; secret: string },
+    private readonly credentials: CredentialsFunc,
   ) {}
 
   /** Sets Authorization on a request for a host we have a handler for. */
@@ -252,7 +255,7 @@ export class Authorizer {
    * when the request should be retried; throws NotImplementedAuthError when no
    * challenge is usable, InvalidAuthorizationError when the same request was refused twice.
    */
-  addResponses(responses: readonly Response[]): void {
+  async addResponses(responses: readonly Response[]): Promise<void> {
     const last = responses[responses.length - 1]!;
     const host = new URL(last.request.url).host;
     for (const c of parseAuthHeader(last.headers['www-authenticate'] ?? [])) {
@@ -266,7 +269,9 @@ export class Authorizer {
           }
         }
         if (this.handlers.has(host)) return;
-        const { username, secret } = this.credentials(host);
+        const { username, secret } = await this.credentials(host);
+        // another request's 401 may have set the handler up while credentials were looked up
+        if (this.handlers.has(host)) return;
         const realm = c.parameters.realm;
         if (realm === undefined) throw new Error('no realm specified for token auth challenge');
         const realmURL = realm;
@@ -282,7 +287,7 @@ export class Authorizer {
         return;
       }
       if (c.scheme === BASIC) {
-        const { username, secret } = this.credentials(host);
+        const { username, secret } = await this.credentials(host);
         if (username && secret) {
           this.handlers.set(host, new AuthHandler(this.client, this.headers, BASIC, { realm: '', service: '', scopes: [], username, secret }));
           return;

@@ -7,7 +7,7 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { Authorizer } from './auth.js';
+import { Authorizer, type CredentialsFunc } from './auth.js';
 import { HttpClient, type Headers, type TLSSettings } from './http.js';
 import type { Logger } from './log.js';
 import { cleanPath, goQuote } from './reference.js';
@@ -30,7 +30,7 @@ export interface RegistryHost {
 
 export interface HostOptions {
   hostDir?: string;
-  credentials: (host: string) => { username: string; secret: string };
+  credentials: CredentialsFunc;
   /** "http" with --plain-http. */
   defaultScheme?: string;
   defaultTLS: TLSSettings;

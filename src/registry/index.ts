@@ -1,13 +1,15 @@
 // ctr's commands.GetResolver: a resolver from the registry flags — credentials from
-// --user (prompting for a missing password on the console) or --refresh, hosts from
-// --hosts-dir or the defaults, TLS from --skip-verify/--tlscacert/--tlscert/--tlskey,
-// request dumps with --http-dump.
+// --user (prompting for a missing password on the console) or --refresh, else (beyond
+// ctr) from the Docker config file; hosts from --hosts-dir or the defaults, TLS from
+// --skip-verify/--tlscacert/--tlscert/--tlskey, request dumps with --http-dump.
 
 import tty from 'node:tty';
 import type { Deps } from '../cli/types.js';
 import { CommandError } from '../cli/types.js';
 import type { RegistryOptions } from '../commands/flagsets/registry.js';
 import { VERSION_FOR_USER_AGENT } from './version.js';
+import type { CredentialsFunc } from './auth.js';
+import { dockerCredentials } from './dockerconfig.js';
 import { configureHosts, defaultTLSFromFlags, type RegistryHost } from './hosts.js';
 import { Logger } from './log.js';
 import { Resolver } from './resolver.js';
@@ -76,6 +78,10 @@ export async function getResolver(ro: RegistryOptions, deps: Deps, log = makeLog
   } else if (ro.refresh !== '') {
     secret = ro.refresh;
   }
+  // Beyond ctr: without --user or --refresh, credentials come from the Docker config.
+  const credentials: CredentialsFunc = ro.user !== '' || ro.refresh !== ''
+    ? () => ({ username, secret })
+    : dockerCredentials({ env: deps.env, log });
   const defaultTLS = defaultTLSFromFlags(ro);
   const headers = { 'User-Agent': [`containerd/${VERSION_FOR_USER_AGENT}`] };
   const cache = new Map<string, RegistryHost[]>();
@@ -84,7 +90,7 @@ export async function getResolver(ro: RegistryOptions, deps: Deps, log = makeLog
     if (!h) {
       h = configureHosts({
         hostDir: ro.hostsDir || undefined,
-        credentials: () => ({ username, secret }),
+        credentials,
         defaultScheme: ro.plainHTTP ? 'http' : undefined,
         defaultTLS,
         headers,

@@ -73,7 +73,7 @@ export class RegistryRequest {
     responses.push(resp);
     let retry = false;
     try {
-      retry = this.retryRequest(responses);
+      retry = await this.retryRequest(responses);
     } catch (e) {
       resp.body.resume();
       throw e;
@@ -85,14 +85,14 @@ export class RegistryRequest {
     return resp;
   }
 
-  private retryRequest(responses: Response[]): boolean {
+  private async retryRequest(responses: Response[]): Promise<boolean> {
     if (responses.length > 5) return false;
     const last = responses[responses.length - 1]!;
     switch (last.status) {
       case 401:
         this.log.debug('Unauthorized', { header: last.header('www-authenticate') });
         try {
-          this.host.authorizer.addResponses(responses);
+          await this.host.authorizer.addResponses(responses);
           return true;
         } catch (e) {
           if (e instanceof NotImplementedAuthError) return false;

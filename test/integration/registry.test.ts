@@ -5,41 +5,17 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertParity, ctr, daemon, purgeNamespace, skipReason, uniqueName } from '../parity/harness.js';
 import { pullNormalize, stripFrames } from '../parity/transfer-normalize.js';
+import { canStartRegistry, startRegistry } from './registry-server.js';
 
 const d = daemon();
 const OCI = d?.env.CTR_TESTBED_IMAGE_OCI ?? '';
-const have = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
-const bcrypt = (pw: string) => spawnSync('python3', ['-c', `import crypt,sys; print(crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_BLOWFISH)))`, pw], { encoding: 'utf8' });
-const ready = d && OCI && have('docker-registry') && have('openssl') && bcrypt('x').status === 0;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
-async function waitFor(port: number): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise<boolean>((r) => {
-      const c = net.connect(port, '127.0.0.1', () => { c.end(); r(true); });
-      c.on('error', () => r(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('registry did not start');
-}
+const ready = d && OCI && canStartRegistry(true);
 
 describe('registry with TLS and basic auth', { skip: ready ? false : skipReason + ' (or docker-registry/openssl/python3 crypt missing)' }, () => {
   let dir: string;
@@ -51,22 +27,14 @@ describe('registry with TLS and basic auth', { skip: ready ? false : skipReason 
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ctr-reg-'));
-    const port = await freePort();
-    host = `127.0.0.1:${port}`;
-    ref = `${host}/tp/busybox:oci`;
     const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
       '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')]);
     assert.equal(r.status, 0, String(r.stderr));
-    writeFileSync(join(dir, 'htpasswd'), `u:${bcrypt('p').stdout.trim()}\n`);
-    writeFileSync(join(dir, 'config.yml'), `version: 0.1
-log: { level: error }
-storage: { filesystem: { rootdirectory: ${join(dir, 'storage')} } }
-http:
-  addr: ${host}
-  tls: { certificate: ${join(dir, 'cert.pem')}, key: ${join(dir, 'key.pem')} }
-auth:
-  htpasswd: { realm: test, path: ${join(dir, 'htpasswd')} }
-`);
+    const started = await startRegistry(dir, { u: 'p' }, { cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem') });
+    registry = started.process;
+    host = started.host;
+    const port = started.port;
+    ref = `${host}/tp/busybox:oci`;
     const hostDir = (name: string, extra: string) => {
       const root = join(dir, name);
       mkdirSync(join(root, `127.0.0.1_${port}_`), { recursive: true });
@@ -75,8 +43,6 @@ auth:
     };
     hostsOK = hostDir('ok', `  ca = "${join(dir, 'cert.pem')}"\n`);
     hostsNoCA = hostDir('noca', '  capabilities = ["pull", "resolve", "push"]\n');
-    registry = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: 'ignore' });
-    await waitFor(port);
     // seed the registry with the real ctr
     const ns = uniqueName('tp-seed');
     try {
@@ -100,7 +66,9 @@ auth:
     assertParity(d!, { args: () => ['images', 'pull', '--hosts-dir', hostsOK, '-u', 'u:p', ref], then: afterwards, normalize: norm });
   });
   it('fails without credentials (401), leaving nothing', () => {
-    const pair = assertParity(d!, { args: () => ['images', 'pull', '--hosts-dir', hostsOK, ref], then: afterwards, normalize: stripFrames });
+    // an empty Docker config: ours would otherwise look there for credentials (beyond ctr)
+    const env = () => ({ DOCKER_CONFIG: join(dir, 'no-docker-config') });
+    const pair = assertParity(d!, { args: () => ['images', 'pull', '--hosts-dir', hostsOK, ref], then: afterwards, normalize: stripFrames, env });
     assert.equal(pair.ours[0]!.code, 1);
     assert.match(pair.ours[0]!.stderr, /401 Unauthorized/);
   });
