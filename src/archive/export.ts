@@ -15,7 +15,8 @@ import { children, readIndex, sortByPlatform } from '../images/image.js';
 import { AnnotationRefName, isIndexType, isManifestType, isNonDistributable } from '../images/mediatypes.js';
 import type { MatchComparer } from '../images/platforms.js';
 import type { Descriptor, Manifest } from '../images/types.js';
-import { AnnotationImageName, descriptorJSON } from './import.js';
+import { descriptorJSON } from '../commands/images/ocijson.js';
+import { AnnotationImageName } from './import.js';
 import { familiarizeReference, ociReferenceName } from './reference.js';
 import { TarWriter, TypeDir, TypeReg, type ByteSink } from './tar.js';
 

@@ -17,6 +17,8 @@ import { AnnotationRefName, childGCLabel, MediaType } from '../images/mediatypes
 import type { MatchComparer } from '../images/platforms.js';
 import { cleanPath, joinPath } from '../registry/reference.js';
 import type { Descriptor, Platform } from '../images/types.js';
+import { descriptorJSON } from '../commands/images/ocijson.js';
+import { detectCompression, throughZlib } from './input.js';
 import { normalizeReference, ociReferenceName } from './reference.js';
 import { TarReader, TypeReg, TypeSymlink } from './tar.js';
 
@@ -106,26 +108,6 @@ function firstValueEnd(text: string): number {
   return 0;
 }
 
-/** A Go ocispec.Descriptor as encoding/json writes it (field order, omitempty). */
-export function descriptorJSON(d: Descriptor): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  if (d.mediaType) out.mediaType = d.mediaType;
-  out.digest = d.digest;
-  out.size = d.size;
-  if (d.urls?.length) out.urls = d.urls;
-  if (d.annotations && Object.keys(d.annotations).length) out.annotations = new Map(Object.entries(d.annotations));
-  if (d.platform) out.platform = platformJSON(d.platform);
-  return out;
-}
-
-function platformJSON(p: Platform): Record<string, unknown> {
-  const out: Record<string, unknown> = { architecture: p.architecture, os: p.os };
-  if (p['os.version']) out['os.version'] = p['os.version'];
-  if (p['os.features']?.length) out['os.features'] = p['os.features'];
-  if (p.variant) out.variant = p.variant;
-  return out;
-}
-
 const sha256 = (b: Uint8Array) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
 /** archive.writeManifest: marshal, store under "manifest-<digest>", return its descriptor. */
@@ -146,19 +128,6 @@ async function headBytes(conn: Connection, digest: string, n: number): Promise<B
     if (got >= n) break;
   }
   return Buffer.concat(parts).subarray(0, n);
-}
-
-export type Compression = 'uncompressed' | 'gzip' | 'zstd';
-
-/** compression.DetectCompression. */
-export function detectCompression(b: Uint8Array): Compression {
-  if (b.length >= 3 && b[0] === 0x1f && b[1] === 0x8b && b[2] === 0x08) return 'gzip';
-  if (b.length >= 4) {
-    if (b[0] === 0x28 && b[1] === 0xb5 && b[2] === 0x2f && b[3] === 0xfd) return 'zstd';
-    const magic = Buffer.from(b.buffer, b.byteOffset, 4).readUInt32LE(0);
-    if (b.length >= 8 && (magic & 0xfffffff0) >>> 0 === 0x184d2a50) return 'zstd';
-  }
-  return 'uncompressed';
 }
 
 /** archive.resolveLayers: media types from the blobs, or from compressed copies already stored. */
@@ -223,23 +192,13 @@ async function compressBlob(conn: Connection, d: Descriptor): Promise<Descriptor
   try {
     // Truncate(0): start over whatever an earlier attempt left.
     w.offset = 0;
-    const gz = createGzip();
     const hash = createHash('sha256');
     let size = 0;
-    const pump = (async () => {
-      try {
-        for await (const c of readContent(conn, d.digest)) if (!gz.write(c)) await new Promise((r) => gz.once('drain', r));
-        gz.end();
-      } catch (e) {
-        gz.destroy(e as Error);
-      }
-    })();
-    for await (const c of gz as AsyncIterable<Buffer>) {
+    for await (const c of throughZlib(readContent(conn, d.digest), createGzip())) {
       hash.update(c);
       size += c.length;
       await w.write(c);
     }
-    await pump;
     const digest = `sha256:${hash.digest('hex')}`;
     try {
       await w.commit(size, digest, { 'containerd.io/uncompressed': d.digest });

@@ -25,42 +25,85 @@ async function* readFile(path: string, fh: import('node:fs/promises').FileHandle
   }
 }
 
-async function* gunzipIfNeeded(source: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
-  const it = source[Symbol.asyncIterator]();
-  const first = await it.next();
-  if (first.done) return;
-  const head = first.value;
-  const rest = (async function* () {
-    yield head;
-    for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
-  })();
-  if (!(head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b)) {
-    yield* rest;
-    return;
+export type Compression = 'uncompressed' | 'gzip' | 'zstd';
+
+/** compression.DetectCompression on a stream's first bytes. */
+export function detectCompression(b: Uint8Array): Compression {
+  if (b.length >= 3 && b[0] === 0x1f && b[1] === 0x8b && b[2] === 0x08) return 'gzip';
+  if (b.length >= 4) {
+    if (b[0] === 0x28 && b[1] === 0xb5 && b[2] === 0x2f && b[3] === 0xfd) return 'zstd';
+    const magic = Buffer.from(b.buffer, b.byteOffset, 4).readUInt32LE(0);
+    if (b.length >= 8 && (magic & 0xfffffff0) >>> 0 === 0x184d2a50) return 'zstd';
   }
-  const { createGunzip } = await import('node:zlib');
-  const gz = createGunzip();
+  return 'uncompressed';
+}
+
+/** The first `n` bytes of a stream (fewer at its end) and the whole stream again. */
+async function peek(source: AsyncIterable<Uint8Array>, n: number): Promise<[Buffer, AsyncIterable<Uint8Array>]> {
+  const it = source[Symbol.asyncIterator]();
+  const head: Uint8Array[] = [];
+  let got = 0;
+  let done = false;
+  while (got < n) {
+    const r = await it.next();
+    if (r.done) {
+      done = true;
+      break;
+    }
+    head.push(r.value);
+    got += r.value.length;
+  }
+  const again = (async function* () {
+    yield* head;
+    if (!done) for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+  })();
+  return [Buffer.concat(head).subarray(0, n), again];
+}
+
+/** Pipes a stream through a zlib transform, stopping the feed when the reader stops. */
+export async function* throughZlib(source: AsyncIterable<Uint8Array>, z: import('node:stream').Transform): AsyncIterable<Uint8Array> {
   const feed = (async () => {
     try {
-      for await (const c of rest) {
-        if (gz.destroyed) break;
-        if (!gz.write(c)) await new Promise((r) => { gz.once('drain', r); gz.once('close', r); });
+      for await (const c of source) {
+        if (z.destroyed) break;
+        if (!z.write(c)) await new Promise((r) => { z.once('drain', r); z.once('close', r); });
       }
-      if (!gz.destroyed) gz.end();
+      if (!z.destroyed) z.end();
     } catch (e) {
-      gz.destroy(e as Error);
+      z.destroy(e as Error);
     }
   })();
   try {
-    for await (const c of gz as AsyncIterable<Buffer>) yield c;
-  } catch (e) {
-    // A cut-off gzip stream reads as a cut-off tar.
-    if ((e as NodeJS.ErrnoException).code === 'Z_BUF_ERROR') throw new Error('unexpected EOF');
-    throw new Error(`gzip: ${(e as Error).message}`);
+    for await (const c of z as AsyncIterable<Buffer>) yield c;
   } finally {
-    gz.destroy();
+    z.destroy();
     await feed.catch(() => undefined);
   }
+}
+
+async function* gunzip(source: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  const { createGunzip } = await import('node:zlib');
+  try {
+    yield* throughZlib(source, createGunzip());
+  } catch (e) {
+    // A cut-off gzip stream reads as a cut-off stream.
+    if ((e as NodeJS.ErrnoException).code === 'Z_BUF_ERROR') throw new Error('unexpected EOF');
+    throw new Error(`gzip: ${(e as Error).message}`);
+  }
+}
+
+/** compression.DecompressStream: sniff the first bytes, then gunzip or pass through. */
+export async function decompressStream(source: AsyncIterable<Uint8Array>): Promise<{ compression: Compression; data: AsyncIterable<Uint8Array> }> {
+  const [head, all] = await peek(source, 10);
+  const compression = detectCompression(head);
+  if (compression === 'zstd') throw new Error('zstd compressed data is not supported by this ctr');
+  return { compression, data: compression === 'gzip' ? gunzip(all) : all };
+}
+
+/** Archives for import: plain tars, or gzip-compressed ones. */
+async function* gunzipIfNeeded(source: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  const [head, all] = await peek(source, 3);
+  yield* detectCompression(head) === 'gzip' ? gunzip(all) : all;
 }
 
 /** Opens `path` (or stdin for "-"); open errors carry Go's "open <path>: …" text. */

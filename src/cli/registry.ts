@@ -80,6 +80,7 @@ export const commands: Entry[] = [
       { name: 'delete', aliases: rmAliases, usage: 'remove one or more images by reference', load: () => import('../commands/images/rm.js') },
       { name: 'tag', usage: 'tag an image', load: () => import('../commands/images/tag.js') },
       { name: 'label', usage: 'set and clear labels for an image', load: () => import('../commands/images/label.js') },
+      { name: 'convert', usage: 'convert an image', load: () => import('../commands/images/convert.js') },
     ],
   },
   {

@@ -195,6 +195,53 @@ const cases: Record<string, ParityCase> = {
     args: (ns) => ['images', 'export', '--platform', 'linux/s390x', file(`s390x-${ns}.tar`), MULTI],
   },
 
+  // convert
+  'convert to a new name (nothing to change)': { setup: (dd, ns) => pull(dd, ns, OCI), args: () => ['images', 'convert', OCI, 'copy'], then: () => [['images', 'ls']] },
+  'convert --oci': {
+    setup: (dd, ns) => pull(dd, ns, DOCKER),
+    args: () => ['images', 'convert', '--oci', DOCKER, 'as-oci'],
+    then: () => [['images', 'ls'], ['images', 'check']],
+  },
+  'convert --uncompress': {
+    setup: (dd, ns) => pull(dd, ns, DOCKER),
+    args: () => ['images', 'convert', '--uncompress', DOCKER, 'plain'],
+    then: () => [['images', 'ls'], ...gcSync(), ['content', 'ls']],
+    normalize: contentLs,
+  },
+  'convert --uncompress --oci': {
+    setup: (dd, ns) => pull(dd, ns, DOCKER),
+    args: () => ['images', 'convert', '--uncompress', '--oci', DOCKER, 'plain-oci'],
+    then: () => [['images', 'ls'], ['images', 'check']],
+  },
+  'convert an index to the default platform': {
+    setup: (dd, ns) => pull(dd, ns, MULTI),
+    args: () => ['images', 'convert', MULTI, 'one'],
+    then: () => [['images', 'ls'], ...gcSync(), ['content', 'ls']],
+    normalize: contentLs,
+  },
+  'convert an index with --uncompress in place': {
+    setup: (dd, ns) => pull(dd, ns, MULTI),
+    args: () => ['images', 'convert', '--uncompress', MULTI, MULTI],
+    then: () => [['images', 'ls']],
+  },
+  'convert --all-platforms with content missing': {
+    setup: (dd, ns) => pull(dd, ns, MULTI),
+    args: () => ['images', 'convert', '--all-platforms', '--uncompress', MULTI, 'all'],
+    then: () => [['images', 'ls', '-q'], ['leases', 'ls']],
+  },
+  'convert --platform list': {
+    setup: (dd, ns) => pull(dd, ns, MULTI),
+    args: () => ['images', 'convert', '--platform', 'linux/arm64', '--platform', 'linux/amd64', MULTI, 'two'],
+  },
+  'convert over an existing image': {
+    setup: (dd, ns) => pull(dd, ns, OCI, DOCKER),
+    args: () => ['images', 'convert', '--uncompress', OCI, DOCKER],
+    then: () => [['images', 'ls']],
+  },
+  'convert a missing image': { args: () => ['images', 'convert', 'nope', 'x'] },
+  'convert with a bad platform': { args: () => ['images', 'convert', '--platform', 'a/b/c/d', 'x', 'y'] },
+  'convert without a target': { args: () => ['images', 'convert', 'x'] },
+
   // mount / unmount
   'mount and unmount --rm': {
     setup: withMountPoint((dd, ns) => pull(dd, ns, OCI)),

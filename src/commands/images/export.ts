@@ -1,9 +1,9 @@
 import { ImagesDefinition } from '../../api/github.com/containerd/containerd/api/services/images/v1/images.js';
 import { converted } from '../../client/errdefs.js';
 import { CommandError, defineVerb } from '../../cli/types.js';
-import { defaultSpec, onlyStrict, ordered, parsePlatform, type Platform } from '../../images/platforms.js';
+import { defaultSpec, onlyStrict } from '../../images/platforms.js';
 import { goOpenError } from '../../oci/opts.js';
-import { targetOf } from './shared.js';
+import { orderedPlatforms, platformListFlags, targetOf } from './shared.js';
 
 export default defineVerb({
   argsUsage: '[flags] <out> <image> ...',
@@ -16,8 +16,7 @@ When '--all-platforms' is given all images in a manifest list must be available.
   flags: [
     { name: 'skip-manifest-json', kind: 'bool', usage: 'do not add Docker compatible manifest.json to archive' },
     { name: 'skip-non-distributable', kind: 'bool', usage: 'do not add non-distributable blobs such as Windows layers to archive' },
-    { name: 'platform', kind: 'stringSlice', usage: 'Pull content from a specific platform', value: [] },
-    { name: 'all-platforms', kind: 'bool', usage: 'exports content from all platforms' },
+    ...platformListFlags,
   ],
   options: (p) => ({
     out: p.args[0] ?? '',
@@ -31,18 +30,7 @@ When '--all-platforms' is given all images in a manifest list must be available.
     if (o.out === '' || o.images.length === 0) {
       throw new CommandError('please provide both an output filename and an image reference to export');
     }
-    let platform = onlyStrict(defaultSpec());
-    if (o.platforms.length > 0) {
-      const all: Platform[] = [];
-      for (const ps of o.platforms) {
-        try {
-          all.push(parsePlatform(ps));
-        } catch (e) {
-          throw new Error(`invalid platform ${JSON.stringify(ps)}: ${(e as Error).message}`);
-        }
-      }
-      platform = ordered(...all);
-    }
+    const platform = o.platforms.length > 0 ? orderedPlatforms(o.platforms) : onlyStrict(defaultSpec());
     const conn = await deps.connect();
     const { exportArchive } = await import('../../archive/export.js');
     const { FileSink, StreamSink } = await import('../../archive/sink.js');

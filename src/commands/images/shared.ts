@@ -12,7 +12,8 @@ import { formatRFC3339 } from '../../format/time.js';
 import { children, resolveManifest, rootFS, sortByPlatform } from '../../images/image.js';
 import { randomLeaseId } from '../../images/lease.js';
 import { isIndexType } from '../../images/mediatypes.js';
-import type { MatchComparer } from '../../images/platforms.js';
+import { ordered, parsePlatform, type MatchComparer, type Platform } from '../../images/platforms.js';
+import type { FlagSpec } from '../../cli/flags.js';
 import type { Descriptor } from '../../images/types.js';
 import { chainID, resolveSnapshotterName } from '../../images/unpack.js';
 
@@ -108,4 +109,23 @@ export function logLine(out: Output, level: 'error' | 'warning' | 'info' | 'debu
 export function messageOf(e: unknown): string {
   const err = fromGRPC(e);
   return err instanceof Error ? err.message : String(err);
+}
+
+/** export's and convert's shared platform flags (same names and texts in ctr). */
+export const platformListFlags: FlagSpec[] = [
+  { name: 'platform', kind: 'stringSlice', usage: 'Pull content from a specific platform', value: [] },
+  { name: 'all-platforms', kind: 'bool', usage: 'exports content from all platforms' },
+];
+
+/** platforms.Ordered over --platform values, each parsed with ctr's "invalid platform" text. */
+export function orderedPlatforms(specs: readonly string[]): MatchComparer {
+  const ps: Platform[] = [];
+  for (const s of specs) {
+    try {
+      ps.push(parsePlatform(s));
+    } catch (e) {
+      throw new Error(`invalid platform ${JSON.stringify(s)}: ${(e as Error).message}`);
+    }
+  }
+  return ordered(...ps);
 }
