@@ -5,7 +5,7 @@ import { NARROW, table } from '../../format/presets.js';
 import { formatBytes } from '../../format/units.js';
 import { checkImage } from '../../images/image.js';
 import { defaultMatcher } from '../../images/platforms.js';
-import { snapshotterFlags } from '../flagsets/container.js';
+import { snapshotterFlags } from '../flagsets/snapshotter.js';
 import { isUnpacked, logLine, messageOf, targetOf } from './shared.js';
 
 const sum = (ds: Array<{ size: number }>) => ds.reduce((n, d) => n + d.size, 0);

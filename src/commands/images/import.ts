@@ -1,7 +1,7 @@
 import { CommandError, defineVerb } from '../../cli/types.js';
 import { formatTime } from '../../format/time.js';
 import { all, defaultMatcher, onlyStrict, parsePlatform, type MatchComparer } from '../../images/platforms.js';
-import { snapshotterFlags } from '../flagsets/container.js';
+import { snapshotterFlags } from '../flagsets/snapshotter.js';
 
 export default defineVerb({
   argsUsage: '[flags] <in>',

@@ -6,7 +6,7 @@ import { CommandError, defineVerb } from '../../cli/types.js';
 import { rootFS, resolveManifest } from '../../images/image.js';
 import { defaultString, only, parsePlatform } from '../../images/platforms.js';
 import { chainID, DEFAULT_SNAPSHOTTER, unpackImage } from '../../images/unpack.js';
-import { snapshotterFlags } from '../flagsets/container.js';
+import { snapshotterFlags } from '../flagsets/snapshotter.js';
 import { labelFlag, registryFlags } from '../flagsets/registry.js';
 import { createLease, targetOf, type Lease } from './shared.js';
 import { mountAll } from './mounts.js';

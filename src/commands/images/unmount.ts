@@ -3,7 +3,7 @@ import { SnapshotsDefinition } from '../../api/github.com/containerd/containerd/
 import { converted, isNotFound } from '../../client/errdefs.js';
 import { CommandError, defineVerb } from '../../cli/types.js';
 import { DEFAULT_SNAPSHOTTER } from '../../images/unpack.js';
-import { snapshotterFlags } from '../flagsets/container.js';
+import { snapshotterFlags } from '../flagsets/snapshotter.js';
 import { labelFlag, registryFlags } from '../flagsets/registry.js';
 import { unmountAll } from './mounts.js';
 
