@@ -1,38 +1,113 @@
-// Bundles src/ into dist/ with code splitting: every command module is a dynamic
-// import, so each becomes its own chunk and start-up loads only what a verb needs.
+// Builds dist/. Start-up is a feature, so the CLI is CommonJS (node's synchronous
+// loader is cheaper than its ESM one) and each verb is one self-contained bundle:
+// `ctr namespaces ls` reads bin/ctr, dist/cli.cjs and dist/verbs/namespaces/ls.cjs, and
+// nothing else. Bundles refer to each other (cli → verb, verb → help) through plain
+// relative requires that a plugin puts in place of the source imports.
+// The library entry (dist/index.js) is a separate ESM build for other programs.
+
 import { build } from 'esbuild';
 import { readFileSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const { version } = JSON.parse(readFileSync(`${root}/package.json`, 'utf8'));
+const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 // Build beside dist/ and swap it in, so a run of bin/ctr never sees a half-built tree.
 const next = `dist.next-${process.pid}`;
-rmSync(`${root}/${next}`, { recursive: true, force: true });
-await build({
+const out = join(root, next);
+rmSync(out, { recursive: true, force: true });
+
+/** Source module → the separate bundle it becomes (path under dist/). */
+function bundleOf(absPath) {
+  const rel = relative(join(root, 'src'), absPath).replace(/\\/g, '/');
+  if (rel.startsWith('commands/') && rel.endsWith('.ts')) return `verbs/${rel.slice('commands/'.length, -3)}.cjs`;
+  if (rel === 'cli/help.ts') return 'help.cjs';
+  if (rel === 'cli/execute.ts') return 'execute.cjs';
+  if (rel === 'complete/engine.ts') return 'complete.cjs';
+  return undefined;
+}
+
+/** The dynamic imports that cross bundle boundaries, by importer. */
+const splitPoints = new Set(['cli.ts', 'cli/registry.ts', 'cli/execute.ts', 'commands/leases/rm.ts']);
+
+function splitPlugin(selfBundle) {
+  return {
+    name: 'split-bundles',
+    setup(b) {
+      b.onResolve({ filter: /^\./ }, (args) => {
+        if (args.kind !== 'dynamic-import') return undefined;
+        const importer = relative(join(root, 'src'), args.importer).replace(/\\/g, '/');
+        if (!splitPoints.has(importer) && !importer.startsWith('commands/')) return undefined;
+        const target = join(dirname(args.importer), args.path.replace(/\.js$/, '.ts'));
+        const bundle = bundleOf(target);
+        if (!bundle || bundle === selfBundle) return undefined;
+        // Only the registry loads whole verbs; a verb importing another verb's module for
+        // its helpers bundles that code in.
+        if (bundle.startsWith('verbs/') && importer !== 'cli/registry.ts') return undefined;
+        let spec = relative(dirname(join(out, selfBundle)), join(out, bundle)).replace(/\\/g, '/');
+        if (!spec.startsWith('.')) spec = `./${spec}`;
+        return { path: spec, external: true };
+      });
+    },
+  };
+}
+
+const common = {
   absWorkingDir: root,
-  entryPoints: ['src/cli.ts', 'src/index.ts'],
-  outdir: next,
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20',
-  // grpc-js is only for library users who ask for it; everything else is bundled so
-  // that loading a command reads one or two files.
+  format: 'cjs',
+  // Cross-bundle import() becomes require(): synchronous, and no ESM loader at all.
+  supported: { 'dynamic-import': false },
+  // grpc-js is only for library users who ask for it.
   external: ['@grpc/grpc-js'],
-  sourcemap: false,
-  chunkNames: 'chunks/[name]-[hash]',
-  // Bundled CommonJS packages (commander) call require(); give ESM chunks one.
-  banner: { js: "import { createRequire as __ctrCreateRequire } from 'node:module'; const require = __ctrCreateRequire(import.meta.url);" },
-  define: { __CTR_VERSION__: JSON.stringify(version) },
+  define: { __CTR_VERSION__: JSON.stringify(version), 'import.meta.url': '__ctr_module_url' },
+  banner: { js: "const __ctr_module_url = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',
-});
-const old = `${root}/dist.old-${process.pid}`;
+};
+
+// Every verb module the registry loads, plus the shared bundles.
+const registry = readFileSync(join(root, 'src/cli/registry.ts'), 'utf8');
+const verbSources = [...registry.matchAll(/import\('\.\.\/commands\/([^']+)\.js'\)/g)].map((m) => `src/commands/${m[1]}.ts`);
+
+const jobs = [
+  build({ ...common, entryPoints: ['src/cli.ts'], outfile: join(out, 'cli.cjs'), plugins: [splitPlugin('cli.cjs')] }),
+  ...['src/cli/help.ts', 'src/complete/engine.ts', 'src/cli/execute.ts'].map((src) => {
+    const bundle = bundleOf(join(root, src));
+    return build({ ...common, entryPoints: [src], outfile: join(out, bundle), plugins: [splitPlugin(bundle)] });
+  }),
+  ...verbSources.map((src) => {
+    const bundle = bundleOf(join(root, src));
+    // The verb and the executor it runs under, from one copy of the shared code.
+    const stdin = {
+      contents: `export { default } from './${src}';\nexport { execute } from './src/cli/execute.ts';\n`,
+      resolveDir: root,
+      sourcefile: `${bundle}.entry.ts`,
+      loader: 'ts',
+    };
+    return build({ ...common, stdin, outfile: join(out, bundle), plugins: [splitPlugin(bundle)] });
+  }),
+  build({
+    ...common,
+    format: 'esm',
+    supported: {},
+    entryPoints: ['src/index.ts'],
+    outdir: out,
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    define: { __CTR_VERSION__: JSON.stringify(version) },
+    // Bundled CommonJS packages call require(); give ESM chunks one.
+    banner: { js: "import { createRequire as __ctrCreateRequire } from 'node:module'; const require = __ctrCreateRequire(import.meta.url);" },
+  }),
+];
+await Promise.all(jobs);
+
+const old = join(root, `dist.old-${process.pid}`);
 try {
-  renameSync(`${root}/dist`, old);
+  renameSync(join(root, 'dist'), old);
 } catch {
   // no previous build
 }
-renameSync(`${root}/${next}`, `${root}/dist`);
+renameSync(out, join(root, 'dist'));
 rmSync(old, { recursive: true, force: true });

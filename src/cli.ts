@@ -1,13 +1,13 @@
-// The entry point, and the only module that touches `process`. It mirrors urfave/cli
+// The entry point; with src/cli/execute.ts (which runs one verb) the only code that
+// touches `process`. It mirrors urfave/cli
 // v1's flow as ctr uses it: global flags, then a command or group, then a verb; usage
 // errors print "Incorrect Usage" and help on stdout and `ctr: <err>` on stderr (exit 1);
 // an unknown command prints "No help topic for '<name>'" on stderr (exit 3).
 
-import { parseFlags, RequiredFlagError, UsageError, type FlagValues } from './cli/flags.js';
+import { parseFlags, UsageError, type FlagValues } from './cli/flags.js';
 import { globalFlags } from './cli/globals.js';
 import { commands, isGroup, lookup, type Entry, type GroupEntry, type VerbEntry } from './cli/registry.js';
-import { CommandError, type Connection, type Deps, type GlobalOptions, type Output, type Verb } from './cli/types.js';
-import { errorMessage } from './cli/errors.js';
+import type { GlobalOptions, Output, Verb } from './cli/types.js';
 import { VERSION } from './version.js';
 
 interface Outcome { code: number }
@@ -102,50 +102,11 @@ async function main(argv: string[]): Promise<Outcome> {
     verbEntry = entry;
   }
 
-  const verb = (await verbEntry.load()).default;
-  let opts;
-  try {
-    opts = verb.parse(rest, env);
-  } catch (e) {
-    if (e instanceof RequiredFlagError) {
-      stdout.write(await help('verb', path, verbEntry, verb));
-      stderr.write(`ctr: ${e.message}\n`);
-      return { code: 1 };
-    }
-    if (!(e instanceof UsageError)) throw e;
-    stdout.write(`Incorrect Usage: ${e.message}\n\n${await help('verb', path, verbEntry, verb)}`);
-    stderr.write(`ctr: ${e.message}\n`);
-    return { code: 1 };
-  }
-  if (opts.help) {
-    stdout.write(await help('verb', path, verbEntry, verb));
-    return { code: 0 };
-  }
-
-  let conn: Promise<Connection> | undefined;
-  const deps: Deps = {
-    stdout,
-    stderr,
-    stdin: process.stdin,
-    env,
-    globals,
-    groupFlags,
-    connect: () => {
-      conn ??= import('./cli/connect.js').then((m) => m.connect(globals));
-      return conn;
-    },
-  };
-  try {
-    await verb.run(opts, deps);
-    return { code: 0 };
-  } catch (e) {
-    const { message, exitCode } = errorMessage(e);
-    // urfave's exit errors without text (a task's exit status passed on) print nothing.
-    if (!(e instanceof CommandError && message === '')) stderr.write(`ctr: ${message}\n`);
-    return { code: exitCode };
-  } finally {
-    if (conn) conn.then((c) => c.close(), () => {});
-  }
+  // A built verb bundle carries its own execute(), so that its errors and the classes
+  // they are checked against come from one copy of the code; from source, import it.
+  const mod = await verbEntry.load();
+  const execute = mod.execute ?? (await import('./cli/execute.js')).execute;
+  return execute(mod.default, { path, entry: verbEntry, argv: rest, globals, groupFlags, env, stdout, stderr });
 }
 
 async function showHelpTopic(topic: string[]): Promise<Outcome> {

@@ -94,7 +94,7 @@ export class Client {
    * own: an unreferenced blob is garbage collected unless the client has a lease
    * (withLease) or the blob is labelled containerd.io/gc.root.
    */
-  async writeBlob(source: AsyncIterable<Uint8Array> | Readable, expected: { digest: string; size: number }, opts: { ref?: string; labels?: Record<string, string>; signal?: AbortSignal } = {}): Promise<void> {
+  async writeBlob(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array> | Readable, expected: { digest: string; size: number }, opts: { ref?: string; labels?: Record<string, string>; signal?: AbortSignal } = {}): Promise<void> {
     const conn = opts.signal ? this.connWithSignal(opts.signal) : this.conn;
     let w: ContentWriter;
     try {

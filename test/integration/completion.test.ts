@@ -56,7 +56,7 @@ describe('completion scripts', () => {
   test('bash: groups, aliases, verbs and flags', { skip: !existsSync('/usr/share/bash-completion/bash_completion') && 'bash-completion missing' }, () => {
     assert.deepEqual(bashComplete(['ctr', 'na']).reply, ['namespaces', 'namespace']);
     assert.deepEqual(bashComplete(['ctr', 'ns', '']).reply, ['create', 'c', 'list', 'ls', 'remove', 'rm', 'label']);
-    assert.deepEqual(bashComplete(['ctr', 'ns', 'ls', '-']).reply, ['--quiet', '-q']);
+    assert.deepEqual(bashComplete(['ctr', 'ns', 'ls', '-']).reply, ['--quiet', '-q', '--format']);
     assert.ok(bashComplete(['ctr', 't', 'kill', '-s', 'SIGU']).reply.includes('SIGUSR1'));
   });
 

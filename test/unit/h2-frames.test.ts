@@ -7,7 +7,8 @@ import {
 import {
   MessageReader, abortError, decodeGrpcMessage, encodeTimeout, frameMessage, httpError, trailerStatus,
 } from '../../src/client/h2/grpc.js';
-import { backoffMs, goQuote } from '../../src/client/h2/dial.js';
+import { backoffMs } from '../../src/client/h2/dial.js';
+import { goQuote } from '../../src/format/quote.js';
 import { Code, GrpcError } from '../../src/client/transport.js';
 
 test('frame header layout', () => {
