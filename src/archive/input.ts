@@ -60,13 +60,26 @@ async function peek(source: AsyncIterable<Uint8Array>, n: number): Promise<[Buff
   return [Buffer.concat(head).subarray(0, n), again];
 }
 
+/** Waits for 'drain' (or 'close'), leaving no listener behind. */
+function drainOrClose(z: import('node:stream').Transform): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      z.off('drain', done);
+      z.off('close', done);
+      resolve();
+    };
+    z.on('drain', done);
+    z.on('close', done);
+  });
+}
+
 /** Pipes a stream through a zlib transform, stopping the feed when the reader stops. */
 export async function* throughZlib(source: AsyncIterable<Uint8Array>, z: import('node:stream').Transform): AsyncIterable<Uint8Array> {
   const feed = (async () => {
     try {
       for await (const c of source) {
         if (z.destroyed) break;
-        if (!z.write(c)) await new Promise((r) => { z.once('drain', r); z.once('close', r); });
+        if (!z.write(c)) await drainOrClose(z);
       }
       if (!z.destroyed) z.end();
     } catch (e) {
