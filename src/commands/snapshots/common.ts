@@ -8,7 +8,6 @@ import type { ServiceClient } from '../../client/client.js';
 import type { Connection, Deps } from '../../cli/types.js';
 import { marshalIndent } from '../../format/json.js';
 import { formatRFC3339, formatRFC3339Nano, UTC } from '../../format/time.js';
-import { resolveSnapshotterName } from '../../images/unpack.js';
 
 export interface Snapshotter {
   conn: Connection;
@@ -16,16 +15,14 @@ export interface Snapshotter {
   sn: ServiceClient<typeof SnapshotsDefinition>;
 }
 
-/** client.SnapshotService(name): an unresolvable default falls back to overlayfs. */
-export async function snapshotterOf(deps: Deps, flagName?: string): Promise<Snapshotter> {
+/**
+ * client.SnapshotService(name): an empty name resolves without the command's namespace
+ * (context.Background), so it always falls back to overlayfs; only `unpack`, which
+ * resolves inside the namespace, honours the namespace's default-snapshotter label.
+ */
+export async function snapshotterOf(deps: Deps): Promise<Snapshotter> {
   const conn = await deps.connect();
-  const wanted = flagName ?? ((deps.groupFlags?.snapshotter as string | undefined) ?? '');
-  let name: string;
-  try {
-    name = await resolveSnapshotterName(conn, wanted);
-  } catch {
-    name = 'overlayfs';
-  }
+  const name = ((deps.groupFlags?.snapshotter as string | undefined) ?? '') || 'overlayfs';
   return { conn, name, sn: conn.service(SnapshotsDefinition) };
 }
 
