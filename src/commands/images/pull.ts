@@ -1,7 +1,7 @@
 import { defineVerb, CommandError } from '../../cli/types.js';
 import { labelArgs } from '../labels.js';
 import { labelFlag, registryFlags, registryOptions } from '../flagsets/registry.js';
-import { snapshotterFlags } from '../flagsets/container.js';
+import { snapshotterFlags } from '../flagsets/snapshotter.js';
 
 export default defineVerb({
   argsUsage: '[flags] <ref>',
@@ -23,6 +23,8 @@ command. As part of this process, we do the following:
     { name: 'all-metadata', kind: 'bool', usage: 'Pull metadata for all platforms' },
     { name: 'print-chainid', kind: 'bool', usage: 'Print the resulting image\'s chain ID' },
     { name: 'max-concurrent-downloads', kind: 'int', usage: 'Set the max concurrent downloads for each pull', value: 0 },
+    // Beyond ctr (containerd issue #9467): for CI logs, only the image name once it is ready.
+    { name: 'quiet, q', kind: 'bool', usage: 'Print only the image name when the pull is done (no progress)' },
     // ctr 2.x's switch between the transfer service and the client-side flow; this is always the latter.
     { name: 'local', kind: 'bool', usage: 'Fetch content from local client rather than using transfer service', hidden: true },
   ],
@@ -36,6 +38,7 @@ command. As part of this process, we do the following:
     allMetadata: Boolean(p.values['all-metadata']),
     printChainID: Boolean(p.values['print-chainid']),
     maxConcurrentDownloads: p.set.has('max-concurrent-downloads') ? Number(p.values['max-concurrent-downloads']) : 0,
+    quiet: Boolean(p.values.quiet),
   }),
   async run(o, deps) {
     if (o.ref === '') throw new CommandError('please provide an image reference to pull');
@@ -56,7 +59,7 @@ command. As part of this process, we do the following:
           metadataOnly: false,
           allMetadata: o.allMetadata,
           maxConcurrentDownloads: o.maxConcurrentDownloads,
-          progress: deps.globals.debug ? undefined : { out: deps.stdout, stdin: deps.stdin as { isTTY?: boolean; fd?: number } },
+          progress: deps.globals.debug || o.quiet ? undefined : { out: deps.stdout, stdin: deps.stdin as { isTTY?: boolean; fd?: number } },
           log,
         });
         log.debug('unpacking', { image: o.ref });
@@ -79,11 +82,13 @@ command. As part of this process, we do the following:
         if (ps.length === 0) ps.push(platforms.defaultSpec());
         const start = process.hrtime.bigint();
         for (const p of ps) {
-          deps.stdout.write(`unpacking ${platforms.formatPlatform(p)} ${img.target.digest}...\n`);
+          if (!o.quiet) deps.stdout.write(`unpacking ${platforms.formatPlatform(p)} ${img.target.digest}...\n`);
           const r = await unpackImage(c, img.target, { snapshotter: o.snapshotter, platform: platforms.only(p) });
           if (o.printChainID) deps.stdout.write(`image chain ID: ${r.chainId}\n`);
         }
-        deps.stdout.write(`done: ${formatDuration(process.hrtime.bigint() - start)}\t\n`);
+        // quiet: the name as stored (what `images ls` shows as REF)
+        if (o.quiet) deps.stdout.write(`${img.name}\n`);
+        else deps.stdout.write(`done: ${formatDuration(process.hrtime.bigint() - start)}\t\n`);
       } finally {
         resolver.close();
       }
