@@ -65,6 +65,11 @@ select_version() {
 # Packages
 
 SYSTEM_PACKAGES=(containerd runc docker-registry busybox-static protobuf-compiler hyperfine curl)
+# What the tests need besides: shells for the completion tests, tmux for real terminals,
+# containerd's own .proto files (and their imports) to check ours against, openssl for
+# the TLS registry, time for RSS in the bench.
+TEST_PACKAGES=(bash-completion zsh fish tmux openssl time python3
+  golang-github-containerd-containerd-dev golang-github-containerd-cgroups-dev golang-github-gogo-protobuf-dev)
 
 ensure_packages() {
   local missing=() pkg
@@ -428,6 +433,7 @@ with_lock() {
 
 cmd_install() {
   with_lock
+  SYSTEM_PACKAGES+=("${TEST_PACKAGES[@]}")
   ensure_packages
 }
 
