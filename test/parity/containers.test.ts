@@ -121,6 +121,21 @@ function failing(flags: string[], opts: { image?: string; args?: string[]; setup
   };
 }
 
+/**
+ * The flags only `run` has (--cgroup, --platform, runc options, user namespaces, cpus):
+ * the container `run -d` makes, compared the same way; its task runs `true`.
+ */
+function viaRun(flags: string[], opts: { image?: string; setup?: ParityCase['setup'] } = {}): ParityCase {
+  const id = 'ctr1';
+  return {
+    setup: opts.setup ?? pullOCI,
+    args: () => ['run', '-d', ...flags, opts.image ?? OCI, id, 'true'],
+    then: () => [['containers', 'info', id], ['containers', 'ls']],
+    // run's log lines carry their own time; only ctr: lines are compared on stderr.
+    normalize: mountDirs,
+  };
+}
+
 const cases: Record<string, ParityCase> = {
   // oci spec
   'oci spec': { args: () => ['oci', 'spec'] },
@@ -133,6 +148,7 @@ const cases: Record<string, ParityCase> = {
   'create from an OCI image': created([]),
   'create from a Docker image': created([], { image: DOCKER, setup: pull(DOCKER) }),
   'create from a multi-platform index': created([], { image: MULTI, setup: pull(MULTI) }),
+  'create from an image that is not unpacked yet': created([], { setup: (dd, ns) => must(dd, ns, 'images', 'import', '--no-unpack', join(work, 'oci.tar')) }),
   'create with args': created([], { args: ['echo', 'hello', 'world'] }),
   'create with env, env-file and cwd': created(['--env', 'A=1', '--env', 'PATH=/x', '--env', 'B', '--env-file', '@envfile', '--cwd', '/tmp']),
   'create --tty --read-only': created(['--tty', '--read-only']),
@@ -182,6 +198,24 @@ const cases: Record<string, ParityCase> = {
     args: () => ['containers', 'create', '--config', file('empty.json'), 'ctr1'],
     then: () => [['containers', 'info', 'ctr1'], ['containers', 'info', '--spec', 'ctr1']],
   },
+
+  // run-only container flags
+  'run --cgroup, --cpus, --cpu-shares': viaRun(['--cgroup', '/ctr-ts/parity', '--cpus', '0.5', '--cpu-shares', '512']),
+  'run --cgroup "" (no cgroup path)': viaRun(['--cgroup', '']),
+  'run default cpu shares': viaRun([]),
+  'run --cpu-shares 0': viaRun(['--cpu-shares', '0']),
+  'run --platform of a multi-platform index': viaRun(['--platform', 'linux/amd64'], { image: MULTI, setup: pull(MULTI) }),
+  'run --platform of another architecture': viaRun(['--platform', 'linux/arm64'], { image: MULTI, setup: pull(MULTI) }),
+  'run --platform that the image lacks': viaRun(['--platform', 'linux/s390x'], { image: MULTI, setup: pull(MULTI) }),
+  'run --platform that does not parse': viaRun(['--platform', 'a/b/c/d']),
+  'run --runc-binary and --runc-root': viaRun(['--runc-binary', '/usr/sbin/runc', '--runc-root', '/run/ctr-ts-parity-runc']),
+  'run --runc-systemd-cgroup without --cgroup': viaRun(['--runc-systemd-cgroup']),
+  'run --runc-binary with another runtime': viaRun(['--runc-binary', 'x', '--runtime', 'io.containerd.runc.v1']),
+  'run --uidmap/--gidmap (remapped snapshot)': viaRun(['--uidmap', '0:100000:65536', '--gidmap', '0:100000:65536']),
+  'run --uidmap/--gidmap --remap-labels': viaRun(['--uidmap', '0:100000:65536', '--gidmap', '0:100000:65536', '--remap-labels']),
+  'run --uidmap alone': viaRun(['--uidmap', '0:100000:65536']),
+  'run --gidmap that does not parse': viaRun(['--uidmap', '0:1:2', '--gidmap', 'x:1:2']),
+  'run --cpus with --cpu-quota': viaRun(['--cpus', '1', '--cpu-quota', '5']),
 
   // image config: user resolution through the rootfs, entrypoint, env, stop signal
   'image USER by name': created([], { image: USER_IMG('name'), setup: importUserImages }),
