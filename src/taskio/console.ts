@@ -59,6 +59,8 @@ export function currentConsole(proc: NodeJS.Process = process): Console {
       // the terminal may be gone (hangup): nothing left to restore
     }
     input.pause();
+    // A paused tty ReadStream of our own still holds the loop open; process.stdin does not.
+    if (input !== proc.stdin) input.destroy();
     proc.off('exit', onExit);
     for (const s of FATAL_SIGNALS) proc.off(s, onFatal);
   };

@@ -3,7 +3,7 @@
 // opens by path. The directory goes away when the IO is closed.
 
 import { execFile } from 'node:child_process';
-import { mkdirSync, promises as fsp } from 'node:fs';
+import { lstatSync, mkdirSync, promises as fsp, statSync } from 'node:fs';
 import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
 
@@ -29,13 +29,7 @@ export interface FifoSet extends IOConfig {
  * decided here; makeFifos creates the nodes.
  */
 export function newFifoSetInDir(root: string, id: string, terminal: boolean): FifoSet {
-  if (root !== '') {
-    try {
-      mkdirSync(root, { recursive: true, mode: 0o700 });
-    } catch (e) {
-      throw goPathError(e, 'mkdir', (e as NodeJS.ErrnoException).path ?? root);
-    }
-  }
+  if (root !== '') mkdirAll(root, 0o700);
   const parent = root === '' ? (process.env.TMPDIR || '/tmp') : root;
   let dir = '';
   for (let tries = 0; ; tries++) {
@@ -55,6 +49,34 @@ export function newFifoSetInDir(root: string, id: string, terminal: boolean): Fi
     dir,
     close: () => fsp.rm(dir, { recursive: true, force: true }),
   };
+}
+
+/**
+ * Go's os.MkdirAll, with its errors. (node's recursive mkdir loops forever under /proc,
+ * where mkdir fails with ENOENT below an existing directory.)
+ */
+export function mkdirAll(path: string, mode: number): void {
+  try {
+    if (statSync(path).isDirectory()) return;
+    throw new Error(`mkdir ${path}: not a directory`);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === undefined) throw e;
+  }
+  let i = path.length;
+  while (i > 0 && path[i - 1] === '/') i--;
+  let j = i;
+  while (j > 0 && path[j - 1] !== '/') j--;
+  if (j > 1) mkdirAll(path.slice(0, j - 1), mode);
+  try {
+    mkdirSync(path, { mode });
+  } catch (e) {
+    try {
+      if (lstatSync(path).isDirectory()) return;
+    } catch {
+      // report the mkdir error
+    }
+    throw goPathError(e, 'mkdir', path);
+  }
 }
 
 /**

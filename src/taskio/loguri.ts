@@ -14,6 +14,8 @@ export interface GoURL {
   rawQuery: string;
   forceQuery: boolean;
   fragment: string;
+  /** Go's OmitHost: a scheme followed by a single "/" had no authority to print. */
+  omitHost: boolean;
 }
 
 const parseError = (raw: string, reason: string) => new Error(`parse ${goQuote(raw)}: ${reason}`);
@@ -53,14 +55,14 @@ function getScheme(raw: string): [string, string] | string {
 
 export function parseURL(raw: string): GoURL {
   if (/[\x00-\x1f\x7f]/.test(raw)) throw parseError(raw, 'net/url: invalid control character in URL');
-  const u: GoURL = { scheme: '', opaque: '', host: '', path: '', rawQuery: '', forceQuery: false, fragment: '' };
+  const u: GoURL = { scheme: '', opaque: '', host: '', path: '', rawQuery: '', forceQuery: false, fragment: '', omitHost: false };
   let rest = raw;
   const hash = rest.indexOf('#');
   if (hash >= 0) {
     const frag = rest.slice(hash + 1);
     const bad = badEscape(frag);
     if (bad) throw parseError(raw, bad);
-    u.fragment = decodeURIComponentGo(frag);
+    u.fragment = frag;
     rest = rest.slice(0, hash);
   }
   if (rest === '*') {
@@ -100,6 +102,8 @@ export function parseURL(raw: string): GoURL {
     const bad = badEscape(host);
     if (bad) throw parseError(raw, bad);
     u.host = decodeURIComponentGo(host);
+  } else if (u.scheme !== '' && rest.startsWith('/')) {
+    u.omitHost = true;
   }
   const bad = badEscape(rest);
   if (bad) throw parseError(raw, bad);
@@ -107,28 +111,53 @@ export function parseURL(raw: string): GoURL {
   return u;
 }
 
-function decodeURIComponentGo(s: string): string {
-  return Buffer.from(s.replace(/%([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8');
+/** Go's unescape, as bytes (a %XX may stand for any byte, valid UTF-8 or not). */
+function unescapeBytes(s: string): Buffer {
+  const src = Buffer.from(s, 'utf8');
+  const out: number[] = [];
+  for (let i = 0; i < src.length; i++) {
+    if (src[i] === 0x25 && i + 2 < src.length) {
+      out.push(parseInt(String.fromCharCode(src[i + 1]!, src[i + 2]!), 16));
+      i += 2;
+    } else {
+      out.push(src[i]!);
+    }
+  }
+  return Buffer.from(out);
 }
 
-/** Path characters Go's escape(…, encodePath) keeps as they are; '%' stays when it starts an escape. */
-const PATH_SAFE = /[A-Za-z0-9\-_.~$&+,/:;=@!'()*]/;
+const decodeURIComponentGo = (s: string): string => unescapeBytes(s).toString('utf8');
 
-function escapePath(p: string): string {
+type Mode = 'path' | 'fragment';
+
+/** Go's shouldEscape for the path and fragment encodings. */
+function shouldEscape(c: number, mode: Mode): boolean {
+  const ch = String.fromCharCode(c);
+  if (/[A-Za-z0-9\-_.~]/.test(ch)) return false;
+  if ('$&+,/:;=?@'.includes(ch)) return mode === 'path' ? ch === '?' : false;
+  if (mode === 'fragment' && '!()*'.includes(ch)) return false;
+  return true;
+}
+
+/** Go's validEncoded: may the raw form be printed as it was given? */
+function validEncoded(raw: string, mode: Mode): boolean {
+  for (const b of Buffer.from(raw, 'utf8')) {
+    if ("!$&'()*+,;=:@[]%".includes(String.fromCharCode(b)) && b < 0x80) continue;
+    if (shouldEscape(b, mode)) return false;
+  }
+  return true;
+}
+
+function escape(bytes: Buffer, mode: Mode): string {
   let out = '';
-  const bytes = Buffer.from(p, 'utf8');
-  for (let i = 0; i < bytes.length; i++) {
-    const c = String.fromCharCode(bytes[i]!);
-    if (c === '%' && i + 2 < bytes.length && isHex(String.fromCharCode(bytes[i + 1]!)) && isHex(String.fromCharCode(bytes[i + 2]!))) {
-      out += c;
-    } else if (bytes[i]! < 0x80 && PATH_SAFE.test(c)) {
-      out += c;
-    } else {
-      out += `%${bytes[i]!.toString(16).toUpperCase().padStart(2, '0')}`;
-    }
+  for (const b of bytes) {
+    out += shouldEscape(b, mode) ? `%${b.toString(16).toUpperCase().padStart(2, '0')}` : String.fromCharCode(b);
   }
   return out;
 }
+
+/** EscapedPath / EscapedFragment: the raw text when it is a valid encoding, else Go's escape. */
+const escaped = (raw: string, mode: Mode): string => (validEncoded(raw, mode) ? raw : escape(unescapeBytes(raw), mode));
 
 /** Go 1.19's URL.String(). */
 export function formatURL(u: GoURL): string {
@@ -136,21 +165,20 @@ export function formatURL(u: GoURL): string {
   if (u.opaque) {
     out += u.opaque;
   } else {
-    if (u.scheme || u.host || u.user !== undefined) {
+    if ((u.scheme || u.host || u.user !== undefined) && !(u.omitHost && !u.host && u.user === undefined)) {
       if (u.host || u.path || u.user !== undefined) out += '//';
       if (u.user !== undefined) out += `${u.user}@`;
       out += u.host;
     }
-    const path = escapePath(u.path);
+    const path = u.path === '*' ? '*' : escaped(u.path, 'path');
     if (path && !path.startsWith('/') && u.host) out += '/';
     if (out === '') {
-      const i = path.indexOf(':');
-      if (i > -1 && !path.slice(0, i).includes('/')) out += './';
+      if (path.split('/')[0]!.includes(':')) out += './';
     }
     out += path;
   }
   if (u.forceQuery || u.rawQuery) out += `?${u.rawQuery}`;
-  if (u.fragment) out += `#${encodeURIComponent(u.fragment)}`;
+  if (u.fragment) out += `#${escaped(u.fragment, 'fragment')}`;
   return out;
 }
 
