@@ -374,6 +374,33 @@ const cases: Record<string, ParityCase> = {
     args: () => ['containers', 'checkpoint', '--image', 'c1', 'example.test/checkpoint:1'],
     then: () => [['images', 'ls'], ['content', 'ls', '-q']],
   },
+  'checkpoint --image of a running task (paused, then resumed)': {
+    setup: (dd, ns) => {
+      pullOCI(dd, ns);
+      must(dd, ns, 'containers', 'create', OCI, 'c1', 'sleep', '60');
+      must(dd, ns, 'tasks', 'start', '-d', 'c1');
+    },
+    args: () => ['containers', 'checkpoint', '--image', 'c1', 'example.test/checkpoint:1'],
+    then: () => [['images', 'ls'], ['tasks', 'ls', '-q']],
+  },
+  'checkpoint --task (CRIU)': {
+    setup: (dd, ns) => {
+      pullOCI(dd, ns);
+      must(dd, ns, 'containers', 'create', OCI, 'c1', 'sleep', '60');
+      must(dd, ns, 'tasks', 'start', '-d', 'c1');
+    },
+    args: () => ['containers', 'checkpoint', '--task', 'c1', 'example.test/checkpoint:1'],
+    then: () => [['images', 'ls', '-q'], ['tasks', 'ls', '-q']],
+  },
+  'rm of a container whose task has exited': {
+    setup: (dd, ns) => {
+      pullOCI(dd, ns);
+      must(dd, ns, 'run', '-d', OCI, 'c1', 'true');
+      for (let i = 0; i < 50 && !must(dd, ns, 'tasks', 'ls').includes('STOPPED'); i++) execFileSync('sleep', ['0.1']);
+    },
+    args: () => ['containers', 'rm', 'c1'],
+    then: () => [['containers', 'ls'], ['tasks', 'ls'], ['snapshots', 'ls']],
+  },
   'checkpoint of a --config container (no image)': {
     setup: (dd, ns) => must(dd, ns, 'containers', 'create', '--config', file('spec.json'), 'c1'),
     args: () => ['containers', 'checkpoint', 'c1', 'example.test/checkpoint:1'],
