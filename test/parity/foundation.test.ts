@@ -2,7 +2,7 @@
 // CLI's own behaviour (usage errors, unknown commands, dial failures) with the real ctr.
 
 import { describe, test } from 'node:test';
-import { assertParity, ctr, daemon, skipReason, type ParityCase } from './harness.js';
+import { assertParity, ctr, daemon, run, skipReason, type ParityCase } from './harness.js';
 
 const d = daemon();
 
@@ -132,9 +132,15 @@ function sortExportBlocks(s: string): string {
     head + body.split('\n').filter(Boolean).sort().map((l) => `${l}\n`).join(''));
 }
 
+// ctr 2.x's own CLI (urfave/cli v2) no longer moves flags written after the arguments
+// and words dial errors differently; ctr-ts keeps ctr 1.x's CLI, so against a 2.x
+// reference those two cases are not comparable. Everything that comes from the daemon is.
+const cliOf1x = new Set(['flag after the arguments is reordered', 'dial failure']);
+const referenceIs2x = d ? /\s2\.\d/.test(run(d.reference, ['--version']).stdout) : false;
+
 describe('parity: foundation commands', { skip: d ? false : skipReason }, () => {
   for (const [name, c] of Object.entries(cases)) {
-    test(name, () => {
+    test(name, { skip: referenceIs2x && cliOf1x.has(name) ? 'ctr 2.x CLI behaviour differs by design' : false }, () => {
       assertParity(d!, c);
     });
   }
