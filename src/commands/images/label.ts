@@ -14,7 +14,9 @@ export default defineVerb({
     if (name === '') throw new CommandError('please specify an image');
     // One field path per label, as ctr builds them ("labels" repeated with --replace-all).
     const paths = Object.keys(labels).map((k) => (replaceAll ? 'labels' : `labels.${k}`));
-    const { image } = await converted(conn.service(ImagesDefinition).update({ image: { name, labels }, updateMask: paths }));
+    // containerd's client always sends the (here empty) target: a 1.7 daemon dereferences
+    // it unconditionally and crashes on an image without one.
+    const { image } = await converted(conn.service(ImagesDefinition).update({ image: { name, labels, target: {} }, updateMask: paths }));
     // ctr prints Go map order (random); sorted is one of its orders and stable.
     const pairs = Object.entries(image?.labels ?? {}).map(([k, v]) => `${k}=${v}`).sort(goStringLess);
     deps.stdout.write(`${pairs.join(',')}\n`);
