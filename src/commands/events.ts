@@ -1,5 +1,4 @@
 import { EventsDefinition } from '../api/github.com/containerd/containerd/api/services/events/v1/events.js';
-import { fromGRPC } from '../client/errdefs.js';
 import { defineVerb } from '../cli/types.js';
 import { marshal } from '../format/json.js';
 import { timeString, UTC } from '../format/time.js';
@@ -12,23 +11,20 @@ export default defineVerb({
   options: (p) => ({ filters: p.args }),
   async run({ filters }, deps) {
     const events = (await deps.connect()).service(EventsDefinition);
-    try {
-      for await (const e of events.subscribe({ filters })) {
-        let body = '';
-        if (e.event) {
-          const codec = EVENT_TYPES.get(e.event.typeUrl);
-          if (!codec) {
-            log(deps.stderr, 'warning', 'cannot unmarshal an event from Any', unknownType(e.event.typeUrl));
-            continue;
-          }
-          body = marshal(message(codec.decode(e.event.value), ALWAYS_PRESENT[e.event.typeUrl]));
+    // The client passes the stream's error on as it came (no errdefs conversion).
+    for await (const e of events.subscribe({ filters })) {
+      let body = '';
+      if (e.event) {
+        const codec = EVENT_TYPES.get(e.event.typeUrl);
+        if (!codec) {
+          log(deps.stderr, 'warning', 'cannot unmarshal an event from Any', unknownType(e.event.typeUrl));
+          continue;
         }
-        // fmt.Println of the envelope's parts: the time in Go's String() form, in UTC.
-        const at = e.timestamp ? timeString(e.timestamp, UTC) : '0001-01-01 00:00:00 +0000 UTC';
-        deps.stdout.write(`${at} ${e.namespace} ${e.topic} ${body}\n`);
+        body = marshal(message(codec.decode(e.event.value), ALWAYS_PRESENT[e.event.typeUrl]));
       }
-    } catch (e) {
-      throw fromGRPC(e);
+      // fmt.Println of the envelope's parts: the time in Go's String() form, in UTC.
+      const at = e.timestamp ? timeString(e.timestamp, UTC) : '0001-01-01 00:00:00 +0000 UTC';
+      deps.stdout.write(`${at} ${e.namespace} ${e.topic} ${body}\n`);
     }
   },
 });
