@@ -17,6 +17,7 @@ import type { Connection, Output } from '../cli/types.js';
 import { converted } from '../client/errdefs.js';
 import { labelArgs } from '../commands/labels.js';
 import { withLease } from '../images/lease.js';
+import { defaultMatcher } from '../images/platforms.js';
 import { resolveSnapshotterName } from '../images/unpack.js';
 import { log } from '../tasks/log.js';
 import * as apparmor from '../oci/apparmor.js';
@@ -242,7 +243,9 @@ export async function newContainer(conn: Connection, opts: ContainerOptions, io:
         } else {
           cOpts.push(async (cc, c) => {
             c.snapshotter = await resolveSnapshotterName(cc, c.snapshotter);
-            await remappedSnapshot(cc, c.snapshotter, id, await imageChainID(cc, { ...image, platform: (await import('../images/platforms.js')).defaultMatcher() }), uidMap.hostID, gidMap.hostID);
+            // The remapped base is found with the client's default platform, not --platform.
+            const parent = await imageChainID(cc, { ...image, platform: defaultMatcher() });
+            await remappedSnapshot(cc, c.snapshotter, id, parent, uidMap.hostID, gidMap.hostID);
             c.snapshotKey = id;
             c.image = image.name;
           });
