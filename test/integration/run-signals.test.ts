@@ -1,0 +1,67 @@
+// A foreground `run` (no terminal) forwards the signals it gets to the task, as ctr
+// does: the container's traps see them, and the CLI's exit status is the task's. The
+// same scenario runs with the real ctr as the reference.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { ctr, daemon, OURS, purgeNamespace, skipReason, uniqueName } from '../parity/harness.js';
+
+const d = daemon();
+const IMG = d?.env.CTR_TESTBED_IMAGE_OCI ?? '127.0.0.1:5000/testbed/busybox:oci';
+
+const SCRIPT = [
+  'trap "echo got-USR1" USR1',
+  'trap "echo got-HUP" HUP',
+  'trap "echo got-INT" INT',
+  'trap "echo got-TERM; exit 9" TERM',
+  'echo ready',
+  'while true; do sleep 0.1; done',
+].join('; ');
+
+interface Outcome { stdout: string; code: number | null; signal: NodeJS.Signals | null }
+
+async function scenario(bin: string, ns: string, id: string): Promise<Outcome> {
+  const p = spawn(bin, ['-a', d!.address, '-n', ns, 'run', '--rm', IMG, id, 'sh', '-c', SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  p.stdout.on('data', (b: Buffer) => { stdout += b.toString(); });
+  const exited = new Promise<Outcome>((resolve) => p.on('exit', (code, signal) => resolve({ stdout, code, signal })));
+  const waitFor = async (text: string) => {
+    for (let i = 0; i < 200 && !stdout.includes(text); i++) await new Promise((r) => setTimeout(r, 25));
+    assert.ok(stdout.includes(text), `${bin}: no "${text}" in ${JSON.stringify(stdout)}`);
+  };
+  try {
+    await waitFor('ready');
+    // The task may print before the CLI has its handlers in place (ctr's race too).
+    await new Promise((r) => setTimeout(r, 500));
+    for (const [sig, text] of [['SIGUSR1', 'got-USR1'], ['SIGHUP', 'got-HUP'], ['SIGINT', 'got-INT']] as const) {
+      p.kill(sig);
+      await waitFor(text);
+    }
+    p.kill('SIGTERM');
+    const out = await exited;
+    return { ...out, stdout: out.stdout };
+  } finally {
+    p.kill('SIGKILL');
+  }
+}
+
+describe('run forwards signals', { skip: d ? false : skipReason }, () => {
+  let ns = '';
+  before(() => {
+    ns = uniqueName('run-sig');
+    ctr(d!, 'default', 'namespaces', 'create', ns);
+    const r = ctr(d!, ns, 'images', 'pull', '--plain-http', IMG);
+    assert.equal(r.code, 0, r.stderr);
+  });
+  after(() => purgeNamespace(d!, ns));
+
+  test('USR1, HUP, INT and TERM reach the container; the exit status is the task\'s', async () => {
+    const ref = await scenario(d!.reference, ns, 'sig-ref');
+    const ours = await scenario(OURS, ns, 'sig-ours');
+    assert.deepEqual(ref, { stdout: 'ready\ngot-USR1\ngot-HUP\ngot-INT\ngot-TERM\n', code: 9, signal: null });
+    assert.deepEqual(ours, ref);
+    // --rm removed both containers.
+    assert.equal(ctr(d!, ns, 'containers', 'ls', '-q').stdout, '');
+  });
+});
