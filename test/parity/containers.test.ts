@@ -30,6 +30,8 @@ const pull = (...refs: string[]) => (dd: Daemon, ns: string) => {
 const pullOCI = pull(OCI);
 
 let work = '';
+/** A fixed path: it is part of the runtime options both containers must share. */
+const RUNC_ROOT = '/run/ctr-ts-parity-runc';
 const file = (name: string) => join(work, name);
 let userArchive = '';
 
@@ -208,7 +210,7 @@ const cases: Record<string, ParityCase> = {
   'run --platform of another architecture': viaRun(['--platform', 'linux/arm64'], { image: MULTI, setup: pull(MULTI) }),
   'run --platform that the image lacks': viaRun(['--platform', 'linux/s390x'], { image: MULTI, setup: pull(MULTI) }),
   'run --platform that does not parse': viaRun(['--platform', 'a/b/c/d']),
-  'run --runc-binary and --runc-root': viaRun(['--runc-binary', '/usr/sbin/runc', '--runc-root', '/run/ctr-ts-parity-runc']),
+  'run --runc-binary and --runc-root': viaRun(['--runc-binary', '/usr/sbin/runc', '--runc-root', RUNC_ROOT]),
   'run --runc-systemd-cgroup without --cgroup': viaRun(['--runc-systemd-cgroup']),
   'run --runc-binary with another runtime': viaRun(['--runc-binary', 'x', '--runtime', 'io.containerd.runc.v1']),
   'run --uidmap/--gidmap (remapped snapshot)': viaRun(['--uidmap', '0:100000:65536', '--gidmap', '0:100000:65536']),
@@ -451,7 +453,11 @@ describe('containers and oci parity', { skip: d ? false : skipReason }, () => {
     symlinkSync('/etc/hostname', file('link'));
     userArchive = makeUserImages(d!);
   });
-  after(() => rmSync(work, { recursive: true, force: true }));
+  after(() => {
+    rmSync(work, { recursive: true, force: true });
+    // The runc state dir the --runc-root case gave runc.
+    rmSync(RUNC_ROOT, { recursive: true, force: true });
+  });
 
   for (const [name, c] of Object.entries(cases)) {
     // "@file" arguments name files in the work dir, which exists only once tests run.
