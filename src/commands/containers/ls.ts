@@ -2,14 +2,28 @@ import { ContainersDefinition } from '../../api/github.com/containerd/containerd
 import { converted } from '../../client/errdefs.js';
 import { defineVerb } from '../../cli/types.js';
 import { table, WIDE } from '../../format/presets.js';
+import { formatFlag, isoTime, outputFormat, writeJSON } from '../flagsets/format.js';
 
 export default defineVerb({
   argsUsage: '[flags] [<filter>, ...]',
-  flags: [{ name: 'quiet, q', kind: 'bool', usage: 'print only the container id' }],
-  options: (p) => ({ filters: p.args, quiet: p.values.quiet as boolean }),
-  async run({ filters, quiet }, deps) {
+  flags: [{ name: 'quiet, q', kind: 'bool', usage: 'print only the container id' }, formatFlag],
+  options: (p) => ({ filters: p.args, quiet: p.values.quiet as boolean, format: outputFormat(p.values.format) }),
+  async run({ filters, quiet, format }, deps) {
     const svc = (await deps.connect()).service(ContainersDefinition);
     const { containers } = await converted(svc.list({ filters }));
+    if (format === 'json') {
+      writeJSON(deps.stdout, containers.map((c) => ({
+        id: c.id,
+        image: c.image,
+        runtime: c.runtime?.name ?? '',
+        snapshotter: c.snapshotter,
+        snapshotKey: c.snapshotKey,
+        labels: c.labels,
+        createdAt: isoTime(c.createdAt),
+        updatedAt: isoTime(c.updatedAt),
+      })));
+      return;
+    }
     if (quiet) {
       deps.stdout.write(containers.map((c) => `${c.id}\n`).join(''));
       return;

@@ -2,19 +2,33 @@ import { converted } from '../../client/errdefs.js';
 import { defineVerb } from '../../cli/types.js';
 import { NARROW, table } from '../../format/presets.js';
 import { kindName, snapshotterOf } from './common.js';
+import { formatFlag, isoTime, outputFormat, writeJSON } from '../flagsets/format.js';
+import type { Info } from '../../api/github.com/containerd/containerd/api/services/snapshots/v1/snapshots.js';
 
 export default defineVerb({
-  options: () => ({}),
-  async run(_opts, deps) {
+  flags: [formatFlag],
+  options: (p) => ({ format: outputFormat(p.values.format) }),
+  async run({ format }, deps) {
     const { sn, name } = await snapshotterOf(deps);
-    const rows = ['KEY\tPARENT\tKIND\t'];
+    const infos: Info[] = [];
     try {
-      for await (const batch of sn.list({ snapshotter: name, filters: [] })) {
-        for (const info of batch.info) rows.push(`${info.name}\t${info.parent}\t${kindName(info.kind)}\t`);
-      }
+      for await (const batch of sn.list({ snapshotter: name, filters: [] })) infos.push(...batch.info);
     } catch (e) {
       await converted(Promise.reject(e));
     }
+    if (format === 'json') {
+      writeJSON(deps.stdout, infos.map((i) => ({
+        key: i.name,
+        parent: i.parent,
+        kind: kindName(i.kind),
+        snapshotter: name,
+        labels: i.labels,
+        createdAt: isoTime(i.createdAt),
+        updatedAt: isoTime(i.updatedAt),
+      })));
+      return;
+    }
+    const rows = ['KEY\tPARENT\tKIND\t', ...infos.map((i) => `${i.name}\t${i.parent}\t${kindName(i.kind)}\t`)];
     deps.stdout.write(table(rows, NARROW));
   },
 });
