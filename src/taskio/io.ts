@@ -20,6 +20,8 @@ export interface Streams {
   terminal?: boolean;
   /** Called once our stdin reaches EOF (ctr then sends CloseIO for stdin). */
   onStdinEnd?: () => void;
+  /** Called once when our stdout or stderr reader has gone away (EPIPE). */
+  onOutputGone?: () => void;
 }
 
 export interface TaskIO {
@@ -147,7 +149,14 @@ function copyIO(set: FifoSet, streams: Streams): TaskIO {
       if (!path || !to) return;
       const sock = new Socket({ fd: openFifo(path, fsc.O_RDONLY, what), readable: true, writable: false });
       sockets.push(sock);
-      sock.on('data', (chunk: Buffer) => to.write(chunk));
+      // A reader that went away (EPIPE) stops the copy to it; the FIFO is still drained
+      // so the shim never blocks on it.
+      let broken = false;
+      (to as Partial<NodeJS.EventEmitter>).on?.('error', () => {
+        if (!broken) streams.onOutputGone?.();
+        broken = true;
+      });
+      sock.on('data', (chunk: Buffer) => { if (!broken) to.write(chunk); });
       drained.push(new Promise((resolve) => {
         sock.once('end', resolve);
         sock.once('close', resolve);

@@ -8,6 +8,8 @@ import { fifoIO, logURIIO, nullIO, type IOCreator } from '../taskio/io.js';
 import { normalizeLogURI } from '../taskio/loguri.js';
 import type { TaskProcess } from './process.js';
 
+const SIGPIPE = 13;
+
 export interface StdioChoice {
   console?: Console;
   nullIO?: boolean;
@@ -45,6 +47,8 @@ export function stdioCreator(c: StdioChoice, deps: Pick<Deps, 'stdin' | 'stdout'
       stdinEnded = true;
       closeStdin();
     },
+    // ctr catches the SIGPIPE of its failed write and forwards it, like any signal.
+    onOutputGone: () => void proc?.kill(SIGPIPE).catch(() => {}),
   }, c.fifoDir, c.prepared);
   return { io, bind };
 }
