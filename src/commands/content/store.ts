@@ -13,6 +13,7 @@ export interface Info {
   digest: string;
   size: number;
   createdAt?: { seconds: number; nanos: number };
+  updatedAt?: { seconds: number; nanos: number };
   labels: Record<string, string>;
 }
 
@@ -20,6 +21,7 @@ const infoOf = (i: InfoMsg | undefined): Info => ({
   digest: i?.digest ?? '',
   size: Number(i?.size ?? 0),
   createdAt: i?.createdAt,
+  updatedAt: i?.updatedAt,
   labels: i?.labels ?? {},
 });
 

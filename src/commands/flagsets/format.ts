@@ -4,6 +4,7 @@
 
 import type { FlagSpec } from '../../cli/flags.js';
 import { CommandError, type Output } from '../../cli/types.js';
+import { goStringLess } from '../../format/presets.js';
 
 export type OutputFormat = 'table' | 'json';
 
@@ -25,10 +26,18 @@ export function writeJSON(out: Output, value: unknown): void {
   out.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** A protobuf Timestamp as RFC 3339 with nanoseconds in UTC, or null when unset. */
+/** Go's zero time.Time as a Timestamp: what the daemon sends for a time never set. */
+const GO_ZERO_SECONDS = -62135596800;
+
+/** A protobuf Timestamp as RFC 3339 with nanoseconds in UTC, or null when unset (absent or Go's zero time). */
 export function isoTime(t: { seconds: number | bigint; nanos: number } | undefined): string | null {
-  if (!t) return null;
+  if (!t || (Number(t.seconds) === GO_ZERO_SECONDS && t.nanos === 0)) return null;
   const ms = Number(t.seconds) * 1000;
   const base = new Date(ms).toISOString().slice(0, 19);
   return `${base}.${String(t.nanos).padStart(9, '0')}Z`;
+}
+
+/** A label map as an object with its keys in Go's sorted order, so documents are stable. */
+export function labelObject(labels: Record<string, string> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(labels ?? {}).sort(([a], [b]) => goStringLess(a, b)));
 }

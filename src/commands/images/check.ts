@@ -5,8 +5,12 @@ import { NARROW, table } from '../../format/presets.js';
 import { formatBytes } from '../../format/units.js';
 import { checkImage } from '../../images/image.js';
 import { defaultMatcher } from '../../images/platforms.js';
+import { formatFlag, outputFormat, writeJSON } from '../flagsets/format.js';
 import { snapshotterFlags } from '../flagsets/snapshotter.js';
 import { isUnpacked, logLine, messageOf, targetOf } from './shared.js';
+
+/** The STATUS column's word (the table adds the blob counts). */
+type CheckStatus = 'complete' | 'incomplete' | 'unavailable' | 'error';
 
 const sum = (ds: Array<{ size: number }>) => ds.reduce((n, d) => n + d.size, 0);
 
@@ -16,9 +20,16 @@ export default defineVerb({
   flags: [
     { name: 'quiet, q', kind: 'bool', usage: 'print only the ready image refs (fully downloaded and unpacked)' },
     ...snapshotterFlags,
+    formatFlag,
   ],
-  options: (p) => ({ filters: p.args, quiet: p.values.quiet as boolean, snapshotter: (p.values.snapshotter as string) ?? '' }),
-  async run({ filters, quiet, snapshotter }, deps) {
+  options: (p) => ({
+    filters: p.args,
+    quiet: p.values.quiet as boolean,
+    snapshotter: (p.values.snapshotter as string) ?? '',
+    format: outputFormat(p.values.format),
+  }),
+  async run({ filters, quiet: quietFlag, snapshotter, format }, deps) {
+    const quiet = quietFlag && format === 'table';
     const conn = await deps.connect();
     let list;
     try {
@@ -26,7 +37,10 @@ export default defineVerb({
     } catch (e) {
       throw new Error(`failed listing images: ${messageOf(e)}`);
     }
-    if (list.length === 0) return;
+    if (list.length === 0) {
+      if (format === 'json') writeJSON(deps.stdout, []);
+      return;
+    }
     const platform = defaultMatcher();
     const results = await Promise.all(list.map(async (img) => {
       const target = targetOf(img);
@@ -38,11 +52,16 @@ export default defineVerb({
     }));
 
     let exitErr: Error | undefined;
+    const json = format === 'json';
     const lines = quiet ? [] : ['REF\tTYPE\tDIGEST\tSTATUS\tSIZE\tUNPACKED\t'];
+    const docs = [];
     for (const { img, target, check, unpacked } of results) {
-      let status = 'complete';
+      let status: CheckStatus = 'complete';
+      let counts = '';
       let size: string;
       let complete = true;
+      let bytes: { available: number | null; required: number | null; availableBlobs: number | null; requiredBlobs: number | null } =
+        { available: null, required: null, availableBlobs: null, requiredBlobs: null };
       if ('error' in check) {
         exitErr ??= new Error(`unable to check ${img.name}: ${check.error}`);
         logLine(deps.stderr, 'error', `unable to check ${img.name}`, check.error);
@@ -56,28 +75,36 @@ export default defineVerb({
           complete = false;
         }
         if (available) {
-          status += ` (${present.length}/${required.length})`;
+          counts = ` (${present.length}/${required.length})`;
           size = `${formatBytes(sum(present))}/${formatBytes(sum(required))}`;
+          bytes = { available: sum(present), required: sum(required), availableBlobs: present.length, requiredBlobs: required.length };
         } else {
-          status = `unavailable (${present.length}/?)`;
+          status = 'unavailable';
+          counts = ` (${present.length}/?)`;
           size = `${formatBytes(sum(present))}/?`;
           complete = false;
+          bytes = { available: sum(present), required: null, availableBlobs: present.length, requiredBlobs: null };
         }
       }
-      let isUnpackedNow = false;
+      let isUnpackedNow: boolean | null = false;
       if ('error' in unpacked) {
         exitErr ??= new Error(`unable to check unpack for ${img.name}: ${unpacked.error}`);
         logLine(deps.stderr, 'error', `unable to check unpack for ${img.name}`, unpacked.error);
+        isUnpackedNow = json ? null : false;
       } else {
         isUnpackedNow = unpacked.u;
       }
-      if (quiet) {
+      if (json) {
+        docs.push({ name: img.name, mediaType: target.mediaType, digest: target.digest, status, ...bytes, unpacked: isUnpackedNow });
+      } else if (quiet) {
         if (complete) deps.stdout.write(`${img.name}\n`);
       } else {
-        lines.push(`${img.name}\t${target.mediaType}\t${target.digest}\t${status}\t${size}\t${isUnpackedNow}`);
+        lines.push(`${img.name}\t${target.mediaType}\t${target.digest}\t${status}${counts}\t${size}\t${isUnpackedNow}`);
       }
     }
-    if (!quiet) deps.stdout.write(table(lines, NARROW));
+    // The document is printed in full before the error that makes the exit status 1.
+    if (json) writeJSON(deps.stdout, docs);
+    else if (!quiet) deps.stdout.write(table(lines, NARROW));
     if (exitErr) throw exitErr;
   },
 });

@@ -5,14 +5,15 @@ import { goStringLess, labelPairs, NARROW, table } from '../../format/presets.js
 import { formatBytes } from '../../format/units.js';
 import { imagePlatforms } from '../../images/image.js';
 import { defaultMatcher, formatPlatform } from '../../images/platforms.js';
+import { formatFlag, isoTime, labelObject, outputFormat, writeJSON } from '../flagsets/format.js';
 import { imageSize, logLine, messageOf, targetOf } from './shared.js';
 
 export default defineVerb({
   argsUsage: '[flags] [<filter>, ...]',
   description: 'list images registered with containerd',
-  flags: [{ name: 'quiet, q', kind: 'bool', usage: 'print only the image refs' }],
-  options: (p) => ({ filters: p.args, quiet: p.values.quiet as boolean }),
-  async run({ filters, quiet }, deps) {
+  flags: [{ name: 'quiet, q', kind: 'bool', usage: 'print only the image refs' }, formatFlag],
+  options: (p) => ({ filters: p.args, quiet: p.values.quiet as boolean, format: outputFormat(p.values.format) }),
+  async run({ filters, quiet, format }, deps) {
     const conn = await deps.connect();
     let list;
     try {
@@ -20,7 +21,7 @@ export default defineVerb({
     } catch (e) {
       throw new Error(`failed to list images: ${messageOf(e)}`);
     }
-    if (quiet) {
+    if (quiet && format === 'table') {
       deps.stdout.write(list.map((i) => `${i.name}\n`).join(''));
       return;
     }
@@ -35,17 +36,34 @@ export default defineVerb({
       return { img, target, size, platforms };
     }));
     const lines = ['REF\tTYPE\tDIGEST\tSIZE\tPLATFORMS\tLABELS\t'];
+    const docs = [];
     for (const { img, target, size, platforms } of rows) {
+      // The same error lines as the table, in either format.
       if (size.error) logLine(deps.stderr, 'error', `failed calculating size for image ${img.name}`, size.error.message);
-      let platformColumn = '-';
+      let names: string[] | null = null;
       if ('error' in platforms) {
         logLine(deps.stderr, 'error', `failed resolving platform for image ${img.name}`, platforms.error);
-      } else if (platforms.ps.length > 0) {
-        platformColumn = [...new Set(platforms.ps.map(formatPlatform))].sort(goStringLess).join(',');
+      } else {
+        names = [...new Set(platforms.ps.map(formatPlatform))].sort(goStringLess);
+      }
+      if (format === 'json') {
+        // Unknown (the walk failed) is null, not the partial count the table prints.
+        docs.push({
+          name: img.name,
+          mediaType: target.mediaType,
+          digest: target.digest,
+          size: size.error ? null : size.size,
+          platforms: names,
+          labels: labelObject(img.labels),
+          createdAt: isoTime(img.createdAt),
+          updatedAt: isoTime(img.updatedAt),
+        });
+        continue;
       }
       const labels = labelPairs(img.labels) || '-';
-      lines.push(`${img.name}\t${target.mediaType}\t${target.digest}\t${formatBytes(size.size)}\t${platformColumn}\t${labels}\t`);
+      lines.push(`${img.name}\t${target.mediaType}\t${target.digest}\t${formatBytes(size.size)}\t${names?.join(',') || '-'}\t${labels}\t`);
     }
-    deps.stdout.write(table(lines, NARROW));
+    if (format === 'json') writeJSON(deps.stdout, docs);
+    else deps.stdout.write(table(lines, NARROW));
   },
 });
