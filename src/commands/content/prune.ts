@@ -9,6 +9,7 @@ import { defineVerb, type Deps, type Verb } from '../../cli/types.js';
 import { formatRFC3339 } from '../../format/time.js';
 import { randomLeaseId } from '../../images/lease.js';
 import { logLine } from '../images/shared.js';
+import { logLine as formatLogLine } from '../../tasks/log.js';
 import { updateContent, walkContent } from './store.js';
 
 const LAYER_PREFIX = 'containerd.io/gc.ref.content.l.';
@@ -40,7 +41,7 @@ const references = defineVerb({
       for (const k of Object.keys(info.labels)) {
         if (!isLayerLabel(k)) continue;
         if (dry) {
-          deps.stderr.write(`time=${JSON.stringify(formatRFC3339({ seconds: Math.floor(Date.now() / 1000), nanos: 0 }))} level=debug msg="Removing label" digest=${JSON.stringify(info.digest)} label=${JSON.stringify(k)}\n`);
+          deps.stderr.write(formatLogLine(deps.stderr, 'debug', 'Removing label', { digest: info.digest, label: k }));
           continue;
         }
         fields.push(`labels.${k}`);

@@ -9,6 +9,7 @@ import { converted, ErrdefsError, fromGRPC, isNotFound } from '../../client/errd
 import { Code } from '../../client/transport.js';
 import type { Connection, Output } from '../../cli/types.js';
 import { formatRFC3339 } from '../../format/time.js';
+import { logLine as formatLogLine } from '../../tasks/log.js';
 import { children, resolveManifest, rootFS, sortByPlatform } from '../../images/image.js';
 import { randomLeaseId } from '../../images/lease.js';
 import { isIndexType } from '../../images/mediatypes.js';
@@ -92,17 +93,9 @@ export async function createLease(conn: Connection, opts: { id?: string; labels?
   };
 }
 
-/** logrus's text formatter quotes a value unless it is made of these characters only. */
-const bareValue = /^[A-Za-z0-9\-._/@^+]+$/;
-const logValue = (s: string) => (bareValue.test(s) ? s : JSON.stringify(s));
-
-/** A logrus line as ctr's log.G(ctx) writes it to stderr. */
+/** A logrus line as ctr's log.G(ctx) writes it to stderr (the coloured form on a terminal). */
 export function logLine(out: Output, level: 'error' | 'warning' | 'info' | 'debug', msg: string, error?: string): void {
-  const now = Date.now();
-  const time = formatRFC3339({ seconds: Math.floor(now / 1000), nanos: 0 });
-  let line = `time=${logValue(time)} level=${level} msg=${logValue(msg)}`;
-  if (error !== undefined) line += ` error=${logValue(error)}`;
-  out.write(`${line}\n`);
+  out.write(formatLogLine(out, level, msg, error === undefined ? {} : { error }));
 }
 
 /** The message of any thrown value after errdefs conversion. */
