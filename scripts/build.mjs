@@ -20,6 +20,8 @@ rmSync(out, { recursive: true, force: true });
 /** Source module → the separate bundle it becomes (path under dist/). */
 function bundleOf(absPath) {
   const rel = relative(join(root, 'src'), absPath).replace(/\\/g, '/');
+  // The progress spinner (ora and its dependencies), needed only on a terminal.
+  if (rel === 'commands/images/spinner.ts') return 'spinner.cjs';
   if (rel.startsWith('commands/') && rel.endsWith('.ts')) return `verbs/${rel.slice('commands/'.length, -3)}.cjs`;
   if (rel === 'cli/help.ts') return 'help.cjs';
   if (rel === 'cli/execute.ts') return 'execute.cjs';
@@ -73,7 +75,7 @@ const verbSources = [...registry.matchAll(/import\('\.\.\/commands\/([^']+)\.js'
 
 const jobs = [
   build({ ...common, entryPoints: ['src/cli.ts'], outfile: join(out, 'cli.cjs'), plugins: [splitPlugin('cli.cjs')] }),
-  ...['src/cli/help.ts', 'src/complete/engine.ts', 'src/cli/execute.ts'].map((src) => {
+  ...['src/cli/help.ts', 'src/complete/engine.ts', 'src/cli/execute.ts', 'src/commands/images/spinner.ts'].map((src) => {
     const bundle = bundleOf(join(root, src));
     return build({ ...common, entryPoints: [src], outfile: join(out, bundle), plugins: [splitPlugin(bundle)] });
   }),

@@ -29,6 +29,8 @@ const OCI_LAYOUT_VERSION = '1.0.0';
 export interface ImportIndexOptions {
   /** --compress-blobs: gzip uncompressed docker-save layers. */
   compress?: boolean;
+  /** Told the size of each file of the tar once it is stored (for progress displays). */
+  onBlob?: (size: number) => void;
 }
 
 interface DockerManifestEntry {
@@ -260,6 +262,7 @@ export async function importIndex(conn: Connection, source: AsyncIterable<Uint8A
           throw new Error(`failed to ingest ${JSON.stringify(h.name)}: ${(e as Error).message}`);
         }
         blobs.set(name, { mediaType: '', digest: `sha256:${hash.digest('hex')}`, size: h.size });
+        opts.onBlob?.(h.size);
       }
     }
   } finally {

@@ -8,6 +8,7 @@ import { converted } from '../../client/errdefs.js';
 import { defineVerb, type Deps, type Verb } from '../../cli/types.js';
 import { formatRFC3339 } from '../../format/time.js';
 import { randomLeaseId } from '../../images/lease.js';
+import { withProgress } from '../images/progress.js';
 import { logLine } from '../images/shared.js';
 import { logLine as formatLogLine } from '../../tasks/log.js';
 import { updateContent, walkContent } from './store.js';
@@ -34,30 +35,38 @@ const references = defineVerb({
   async run({ async, dry }, deps) {
     const conn = await deps.connect();
     if (dry) logLine(deps.stderr, 'debug', 'dry run, no changes will be applied');
-    const updates: Array<{ digest: string; labels: Record<string, string>; fields: string[] }> = [];
-    for await (const info of walkContent(conn)) {
-      const labels = { ...info.labels };
-      const fields: string[] = [];
-      for (const k of Object.keys(info.labels)) {
-        if (!isLayerLabel(k)) continue;
-        if (dry) {
-          deps.stderr.write(formatLogLine(deps.stderr, 'debug', 'Removing label', { digest: info.digest, label: k }));
-          continue;
+    await withProgress(deps, 'pruning…', async (progress) => {
+      const updates: Array<{ digest: string; labels: Record<string, string>; fields: string[] }> = [];
+      let scanned = 0;
+      for await (const info of walkContent(conn)) {
+        progress.update(`pruning: ${++scanned} blobs scanned`);
+        const labels = { ...info.labels };
+        const fields: string[] = [];
+        for (const k of Object.keys(info.labels)) {
+          if (!isLayerLabel(k)) continue;
+          if (dry) {
+            deps.stderr.write(formatLogLine(deps.stderr, 'debug', 'Removing label', { digest: info.digest, label: k }));
+            continue;
+          }
+          fields.push(`labels.${k}`);
+          delete labels[k];
         }
-        fields.push(`labels.${k}`);
-        delete labels[k];
+        if (fields.length) updates.push({ digest: info.digest, labels, fields });
       }
-      if (fields.length) updates.push({ digest: info.digest, labels, fields });
-    }
-    for (const u of updates) await updateContent(conn, u.digest, u.labels, u.fields);
-    // An empty lease deleted synchronously makes the daemon collect garbage now.
-    const leases = conn.service(LeasesDefinition);
-    const expire = Math.floor(Date.now() / 1000) + 3600;
-    const { lease } = await converted(leases.create({
-      id: randomLeaseId(),
-      labels: { 'containerd.io/gc.expire': formatRFC3339({ seconds: expire, nanos: 0 }) },
-    }));
-    await converted(leases.delete({ id: lease?.id ?? '', sync: !async }));
+      for (const [i, u] of updates.entries()) {
+        progress.update(`pruning: removing layer references, ${i + 1}/${updates.length} blobs`);
+        await updateContent(conn, u.digest, u.labels, u.fields);
+      }
+      progress.update(async ? 'pruning: starting garbage collection…' : 'pruning: collecting garbage…');
+      // An empty lease deleted synchronously makes the daemon collect garbage now.
+      const leases = conn.service(LeasesDefinition);
+      const expire = Math.floor(Date.now() / 1000) + 3600;
+      const { lease } = await converted(leases.create({
+        id: randomLeaseId(),
+        labels: { 'containerd.io/gc.expire': formatRFC3339({ seconds: expire, nanos: 0 }) },
+      }));
+      await converted(leases.delete({ id: lease?.id ?? '', sync: !async }));
+    });
   },
 });
 

@@ -3,6 +3,10 @@ import { converted } from '../../client/errdefs.js';
 import { CommandError, defineVerb } from '../../cli/types.js';
 import { defaultSpec, onlyStrict } from '../../images/platforms.js';
 import { goOpenError } from '../../oci/opts.js';
+import { formatBytes } from '../../format/units.js';
+import type { ByteSink } from '../../archive/tar.js';
+import type { Descriptor } from '../../images/types.js';
+import { progressWanted, withProgress } from './progress.js';
 import { orderedPlatforms, platformListFlags, targetOf } from './shared.js';
 
 export default defineVerb({
@@ -46,23 +50,33 @@ When '--all-platforms' is given all images in a manifest list must be available.
     }
     try {
       const images = conn.service(ImagesDefinition);
-      const manifests = [];
+      const manifests: Array<{ name: string; target: Descriptor }> = [];
       for (const name of o.images) {
         const { image } = await converted(images.get({ name }));
         manifests.push({ name, target: targetOf(image) });
       }
       const sink = fh ? new FileSink(fh) : new StreamSink(deps.stdout);
-      try {
-        await exportArchive(conn, sink, {
-          manifests,
-          platform,
-          allPlatforms: o.allPlatforms,
-          skipDockerManifest: o.skipManifestJSON,
-          skipNonDistributable: o.skipNonDistributable,
-        });
-      } finally {
-        if (sink instanceof FileSink) await sink.flush();
-      }
+      await withProgress(deps, 'exporting…', async (progress) => {
+        let written = 0;
+        const counted: ByteSink = {
+          write: (chunk) => {
+            written += chunk.length;
+            progress.update(`exporting: ${formatBytes(written)} written`);
+            return sink.write(chunk);
+          },
+        };
+        try {
+          await exportArchive(conn, progressWanted(deps) ? counted : sink, {
+            manifests,
+            platform,
+            allPlatforms: o.allPlatforms,
+            skipDockerManifest: o.skipManifestJSON,
+            skipNonDistributable: o.skipNonDistributable,
+          });
+        } finally {
+          if (sink instanceof FileSink) await sink.flush();
+        }
+      });
     } finally {
       await fh?.close();
     }

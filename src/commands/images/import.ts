@@ -1,7 +1,9 @@
 import { CommandError, defineVerb } from '../../cli/types.js';
 import { formatTime } from '../../format/time.js';
 import { all, defaultMatcher, onlyStrict, parsePlatform, type MatchComparer } from '../../images/platforms.js';
+import { formatBytes } from '../../format/units.js';
 import { snapshotterFlags } from '../flagsets/snapshotter.js';
+import { countBytes, progressWanted, withProgress, type Progress } from './progress.js';
 
 export default defineVerb({
   argsUsage: '[flags] <in>',
@@ -68,14 +70,20 @@ If foobar.tar contains an OCI ref named "latest" and anonymous ref "sha256:deadb
     const source = await openArchive(o.input, deps.stdin);
     const { importImages } = await import('../../archive/import.js');
     const { withLease } = await import('../../images/lease.js');
-    const imgs = await withLease(conn, (leased) => importImages(leased, source, {
-      imageRefTranslator,
-      digestRef,
-      skipDigestRef: o.skipDigestForNamed ? (name) => name !== '' : undefined,
-      indexName: o.indexName || undefined,
-      compress: o.compressBlobs,
-      platform: o.allPlatforms ? all : platformMatcher ?? defaultMatcher(),
-    }));
+    const total = progressWanted(deps) ? await plainFileSize(o.input) : undefined;
+    const imgs = await withProgress(deps, 'importing…', (progress) => {
+      const watched = progressWanted(deps) ? watchImport(source, total, progress) : { source, onBlob: undefined };
+      return withLease(conn, (leased) => importImages(leased, watched.source, {
+        imageRefTranslator,
+        digestRef,
+        skipDigestRef: o.skipDigestForNamed ? (name) => name !== '' : undefined,
+        indexName: o.indexName || undefined,
+        compress: o.compressBlobs,
+        platform: o.allPlatforms ? all : platformMatcher ?? defaultMatcher(),
+        onBlob: watched.onBlob,
+      }));
+    });
+    // Unpacking prints ctr's own lines on stdout; the spinner is gone by then.
     if (o.noUnpack) return;
     const { unpackImage } = await import('../../images/unpack.js');
     const platform = platformMatcher ?? defaultMatcher();
@@ -86,3 +94,50 @@ If foobar.tar contains an OCI ref named "latest" and anonymous ref "sha256:deadb
     }
   },
 });
+
+/** The archive's bytes, counted into the spinner's text with the files stored so far. */
+function watchImport(source: AsyncIterable<Uint8Array>, total: number | undefined, progress: Progress) {
+  let blobs = 0;
+  let read = 0;
+  const text = () => {
+    const of = total ? ` of ${formatBytes(total)} (${Math.floor((read * 100) / total)}%)` : '';
+    return `importing: ${blobs} blob${blobs === 1 ? '' : 's'}, ${formatBytes(read)}${of}`;
+  };
+  const counted = (async function* () {
+    try {
+      yield* countBytes(source, (n) => {
+        read = n;
+        progress.update(text());
+      });
+    } finally {
+      // The tar is read: what is left is labelling content and writing image records.
+      progress.update(`${text()}, creating images…`);
+    }
+  })();
+  const onBlob = () => {
+    blobs++;
+    progress.update(text());
+  };
+  return { source: counted, onBlob };
+}
+
+/** The size of an uncompressed archive file, the total of the bytes import reads (else undefined). */
+async function plainFileSize(input: string): Promise<number | undefined> {
+  if (input === '-') return undefined;
+  const { open } = await import('node:fs/promises');
+  const { detectCompression } = await import('../../archive/input.js');
+  try {
+    const fh = await open(input, 'r');
+    try {
+      const st = await fh.stat();
+      if (!st.isFile()) return undefined;
+      const head = Buffer.alloc(8);
+      const { bytesRead } = await fh.read(head, 0, head.length, 0);
+      return detectCompression(head.subarray(0, bytesRead)) === 'uncompressed' ? st.size : undefined;
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    return undefined;
+  }
+}
