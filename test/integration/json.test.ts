@@ -152,6 +152,31 @@ describe('--format json', { skip: d ? false : 'no test bed' }, () => {
     }
   });
 
+  test('tasks ls', { skip: !d?.env.CTR_TESTBED_IMAGE_OCI && 'no test bed image' }, () => {
+    const ns = uniqueName('json');
+    const image = d!.env.CTR_TESTBED_IMAGE_OCI!;
+    ctr(d!, 'default', 'namespaces', 'create', ns);
+    try {
+      assert.equal(ctr(d!, ns, 'images', 'pull', '--plain-http', image).code, 0);
+      assert.equal(ctr(d!, ns, 'run', '-d', image, 'json-t', 'sleep', '60').code, 0);
+      const doc = json(['-n', ns, 'tasks', 'ls', '--format', 'json']) as Array<Record<string, unknown>>;
+      assert.equal(doc.length, 1);
+      assert.deepEqual(Object.keys(doc[0]!), ['id', 'pid', 'status', 'exitStatus', 'exitedAt']);
+      const t = doc[0]!;
+      assert.equal(t.id, 'json-t');
+      assert.equal(t.status, 'RUNNING');
+      assert.equal(t.exitedAt, null);
+      const row = ctr(d!, ns, 'tasks', 'ls').stdout.split('\n')[1]!.trim().split(/\s+/);
+      assert.deepEqual(row, [t.id, String(t.pid), t.status]);
+    } finally {
+      ctr(d!, ns, 'tasks', 'kill', '-s', 'SIGKILL', 'json-t');
+      ctr(d!, ns, 'tasks', 'rm', '-f', 'json-t');
+      ctr(d!, ns, 'containers', 'rm', 'json-t');
+      ctr(d!, ns, 'images', 'rm', image);
+      ctr(d!, 'default', 'namespaces', 'rm', ns);
+    }
+  });
+
   test('an unknown format is one ctr: line', () => {
     const r = run(OURS, ['-a', d!.address, 'namespaces', 'ls', '--format', 'yaml']);
     assert.equal(r.code, 1);
