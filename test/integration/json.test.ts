@@ -63,7 +63,7 @@ describe('--format json', { skip: d ? false : 'no test bed' }, () => {
       const names = doc.map((e) => e.name as string);
       assert.deepEqual(names, [...names].sort());
     } finally {
-      ctr(d!, 'default', 'namespaces', 'rm', ns);
+      purgeNamespace(d!, ns);
     }
   });
 
@@ -84,7 +84,7 @@ describe('--format json', { skip: d ? false : 'no test bed' }, () => {
       assert.equal(Math.floor(new Date(doc[0]!.createdAt as string).getTime() / 1000) * 1000, secs);
     } finally {
       ctr(d!, ns, 'leases', 'rm', 'a');
-      ctr(d!, 'default', 'namespaces', 'rm', ns);
+      purgeNamespace(d!, ns);
     }
   });
 
@@ -123,7 +123,7 @@ describe('--format json', { skip: d ? false : 'no test bed' }, () => {
       assert.match(ctr(d!, ns, 'snapshots', '--snapshotter', 'native', 'ls').stdout, /^json-a\s+Active\s*$/m);
     } finally {
       ctr(d!, ns, 'snapshots', '--snapshotter', 'native', 'rm', 'json-a');
-      ctr(d!, 'default', 'namespaces', 'rm', ns);
+      purgeNamespace(d!, ns);
     }
   });
 
@@ -148,7 +148,7 @@ describe('--format json', { skip: d ? false : 'no test bed' }, () => {
     } finally {
       ctr(d!, ns, 'containers', 'rm', 'json-c');
       ctr(d!, ns, 'images', 'rm', image);
-      ctr(d!, 'default', 'namespaces', 'rm', ns);
+      purgeNamespace(d!, ns);
     }
   });
 
@@ -173,7 +173,7 @@ describe('--format json', { skip: d ? false : 'no test bed' }, () => {
       ctr(d!, ns, 'tasks', 'rm', '-f', 'json-t');
       ctr(d!, ns, 'containers', 'rm', 'json-t');
       ctr(d!, ns, 'images', 'rm', image);
-      ctr(d!, 'default', 'namespaces', 'rm', ns);
+      purgeNamespace(d!, ns);
     }
   });
 

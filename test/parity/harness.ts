@@ -74,7 +74,11 @@ export function purgeNamespace(d: Daemon, ns: string): void {
   // Cases may create namespaces of their own; they are named after the test namespace.
   const mine = ctr(d, 'default', 'namespaces', 'ls', '-q').stdout.split('\n').filter((n) => n.startsWith(`${ns}-`));
   for (const n of mine) purgeNamespace(d, n);
-  ctr(d, 'default', 'namespaces', 'rm', ns);
+  // Removals settle in the daemon's metadata a moment later (the garbage collector), so
+  // an emptied namespace may still refuse to go at first.
+  for (let i = 0; i < 10 && ctr(d, 'default', 'namespaces', 'rm', ns).code !== 0; i++) {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+  }
 }
 
 export interface ParityCase {
