@@ -55,7 +55,11 @@ export function measure(contenders: Contender[], runs: number, warmup = 2): Meas
   }));
 }
 
-export function report(title: string, ms: Measurement[], ratios: Array<[string, string, number?]>): boolean {
+/**
+ * Prints the measurements and checks the targets: median-time ratios (a / b ≤ target)
+ * and, for `rssMiB`, each named contender's peak RSS over all its runs below a limit.
+ */
+export function report(title: string, ms: Measurement[], ratios: Array<[string, string, number?]>, rssMiB: Array<[string, number]> = []): boolean {
   console.log(`\n## ${title}`);
   for (const m of ms) {
     console.log(`${m.name.padEnd(28)} median ${m.medianMs.toFixed(1).padStart(8)} ms   min ${m.minMs.toFixed(1).padStart(8)} ms   peak RSS ${((m.maxRssKiB ?? 0) / 1024).toFixed(1).padStart(6)} MiB   (${m.runs} runs)`);
@@ -68,6 +72,11 @@ export function report(title: string, ms: Measurement[], ratios: Array<[string, 
     const verdict = target === undefined ? '' : ratio <= target ? `  (target ≤ ${target}: met)` : `  (target ≤ ${target}: NOT met)`;
     if (target !== undefined && ratio > target) ok = false;
     console.log(`ratio ${a} / ${b}: ${ratio.toFixed(2)}${verdict}`);
+  }
+  for (const [name, limit] of rssMiB) {
+    const peak = (ms.find((m) => m.name === name)!.maxRssKiB ?? 0) / 1024;
+    if (peak >= limit) ok = false;
+    console.log(`peak RSS ${name}: ${peak.toFixed(1)} MiB  (target < ${limit}: ${peak < limit ? 'met' : 'NOT met'})`);
   }
   return ok;
 }

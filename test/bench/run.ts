@@ -3,7 +3,9 @@
 
 import { daemon } from '../parity/harness.js';
 import { measure, report } from './lib.js';
-import { OURS, uniqueName, ctr } from '../parity/harness.js';
+import { OURS, purgeNamespace, uniqueName, ctr } from '../parity/harness.js';
+import { ensureBenchImage, type BenchImage } from './image.js';
+import { CLEAN_ENV, exportGroup, importGroup, pullGroup, type TransferBench } from './transfer.js';
 
 const d = daemon();
 if (!d) {
@@ -11,8 +13,18 @@ if (!d) {
   process.exit(2);
 }
 const runs = Number(process.env.BENCH_RUNS ?? 30);
+// Image transfers take seconds per run: fewer runs unless BENCH_RUNS says otherwise.
+const transferRuns = Number(process.env.BENCH_RUNS ?? 7);
 
-const GROUPS: Record<string, () => boolean> = {
+let benchImage: Promise<BenchImage> | undefined;
+async function transfer(): Promise<TransferBench> {
+  const registry = d!.env.CTR_TESTBED_REGISTRY;
+  if (!registry) throw new Error('bench: the test bed names no registry (CTR_TESTBED_REGISTRY)');
+  benchImage ??= ensureBenchImage(registry);
+  return { d: d!, runs: transferRuns, image: await benchImage };
+}
+
+const GROUPS: Record<string, () => boolean | Promise<boolean>> = {
   startup() {
     const ns = uniqueName('bench');
     ctr(d, 'default', 'namespaces', 'create', ns);
@@ -57,13 +69,39 @@ const GROUPS: Record<string, () => boolean> = {
       ctr(d, 'default', 'namespaces', 'rm', ns);
     }
   },
+  pull: async () => pullGroup(await transfer()),
+  import: async () => importGroup(await transfer()),
+  export: async () => exportGroup(await transfer()),
+  run() {
+    const image = d.env.CTR_TESTBED_IMAGE_OCI;
+    if (!image) throw new Error('bench: the test bed names no busybox image (CTR_TESTBED_IMAGE_OCI)');
+    const ns = uniqueName('bench-run');
+    ctr(d, 'default', 'namespaces', 'create', ns);
+    try {
+      const pulled = ctr(d, ns, 'images', 'pull', '--plain-http', image);
+      if (pulled.code !== 0) throw new Error(`bench: ctr could not pull ${image}: ${pulled.stderr}`);
+      const args = ['-a', d.address, '-n', ns, 'run', '--rm', image];
+      const ms = measure([
+        { name: 'ours: run --rm true', argv: [OURS, ...args, 'bench-ours', 'true'], env: CLEAN_ENV },
+        { name: 'ctr: run --rm true', argv: [d.reference, ...args, 'bench-ctr', 'true'], env: CLEAN_ENV },
+        // For the record: what the environment's NODE_EXTRA_CA_CERTS (if any) adds.
+        { name: 'ours: run, env as is', argv: [OURS, ...args, 'bench-ours-env', 'true'] },
+      ], Math.min(runs, 20));
+      return report('run --rm <busybox> <id> true (ours without NODE_EXTRA_CA_CERTS)', ms, [
+        ['ours: run --rm true', 'ctr: run --rm true', 1.3],
+        ['ours: run, env as is', 'ctr: run --rm true'],
+      ]);
+    } finally {
+      purgeNamespace(d, ns);
+    }
+  },
 };
 
 const wanted = process.argv.slice(2);
 let ok = true;
 for (const [name, fn] of Object.entries(GROUPS)) {
   if (wanted.length && !wanted.includes(name)) continue;
-  ok = fn() && ok;
+  ok = (await fn()) && ok;
 }
 console.log(`\nNODE_EXTRA_CA_CERTS ${process.env.NODE_EXTRA_CA_CERTS ? 'is set (it slows every node start, baseline included)' : 'is not set'}`);
 process.exitCode = ok ? 0 : 1;
