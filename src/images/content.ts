@@ -7,6 +7,7 @@ import { ContentDefinition, WriteAction, WriteContentRequest, type WriteContentR
 import type { Connection } from '../cli/types.js';
 import { converted, ErrdefsError, fromGRPC } from '../client/errdefs.js';
 import { Code, type BidiCall } from '../client/transport.js';
+import { messageBuffer, messageBufferSize } from '../client/h2/grpc.js';
 import type { Descriptor } from './types.js';
 
 export interface ContentInfo {
@@ -57,11 +58,23 @@ export async function listStatuses(conn: Connection, filters: string[] = []): Pr
   return statuses.map((s) => ({ ref: s.ref, offset: Number(s.offset), total: Number(s.total), startedAt: s.startedAt as ActiveStatus['startedAt'], updatedAt: s.updatedAt as ActiveStatus['updatedAt'] }));
 }
 
-// One 1 MiB message in flight per writer: more buys no speed from the daemon but costs memory.
-const MAX_IN_FLIGHT_BYTES = 1 << 20;
+/** Write messages carry this much data (content.Copy's buffer size). */
+const CHUNK_BYTES = 1 << 20;
+/**
+ * Data sent but not yet acknowledged, per writer. One message in flight while the next
+ * one fills keeps the daemon busy without one round trip of idle time per megabyte.
+ */
+const MAX_IN_FLIGHT_BYTES = 2 * CHUNK_BYTES;
+/** Room before the data for the gRPC message header and the request's fields. */
+const HEAD_ROOM = 48;
+/** Message buffers a writer keeps for reuse: the ones in flight and the one filling. */
+const POOL_SIZE = MAX_IN_FLIGHT_BYTES / CHUNK_BYTES + 1;
 
-/** A write request whose data is still in pieces; encoded with one copy of the bytes. */
-interface PartsRequest extends WriteContentRequest { parts?: Uint8Array[] }
+/**
+ * A WRITE request whose data already sits in a message buffer at `dataStart`, after room
+ * for its protobuf fields and the gRPC header, so that it is framed without a copy.
+ */
+interface StagedRequest extends WriteContentRequest { staged?: { buf: Buffer; dataStart: number; size: number } }
 
 function varint(out: number[], v: number): void {
   while (v >= 0x80) {
@@ -71,23 +84,20 @@ function varint(out: number[], v: number): void {
   out.push(v);
 }
 
-/** WriteContentRequest encoding for WRITE messages: action (1), offset (5), data (6). */
-function encodeWrite(m: PartsRequest): { finish(): Uint8Array } {
-  if (!m.parts) return WriteContentRequest.encode(m);
-  const size = m.parts.reduce((n, p) => n + p.length, 0);
+/** WriteContentRequest encoding for WRITE messages: action (1), offset (5), data (6), in front of the staged data. */
+function encodeWrite(m: StagedRequest): { finish(): Uint8Array } {
+  if (!m.staged) return WriteContentRequest.encode(m);
+  const { buf, dataStart, size } = m.staged;
   const head: number[] = [];
   if (m.action !== 0) { head.push(8); varint(head, m.action); }
   if (m.offset !== 0) { head.push(40); varint(head, m.offset); }
   head.push(50);
   varint(head, size);
-  const buf = Buffer.allocUnsafe(head.length + size);
-  buf.set(head, 0);
-  let at = head.length;
-  for (const p of m.parts) {
-    buf.set(p, at);
-    at += p.length;
-  }
-  return { finish: () => buf };
+  const start = dataStart - head.length;
+  buf.set(head, start);
+  // The gRPC header goes in the room before `start` (see messageBuffer).
+  const message = messageBuffer(buf.subarray(start - messageBufferSize(0)), head.length + size);
+  return { finish: () => message };
 }
 
 /** The Content service with the write stream's encoder swapped for encodeWrite. */
@@ -103,16 +113,26 @@ interface Pending {
   resolve(r: WriteContentResponse): void;
   reject(e: unknown): void;
   bytes: number;
+  /** The message buffer to reuse once the daemon has answered (it has all the bytes then). */
+  buf?: Buffer;
 }
 
-/** One Write session on the daemon, bound to an ingest ref. */
+/**
+ * One Write session on the daemon, bound to an ingest ref. Written bytes are copied
+ * once, into ~1 MiB message buffers that are reused; a buffer is sent when full, and
+ * on commit, status or close.
+ */
 export class ContentWriter {
   private readonly pending: Pending[] = [];
   private inFlight = 0;
   private drained: (() => void) | undefined;
   private failure: unknown;
   private ended = false;
-  /** Offset after the last acknowledged or queued write. */
+  private readonly pool: Buffer[] = [];
+  /** The message being filled: data from HEAD_ROOM to HEAD_ROOM + fill. */
+  private staging: Buffer | undefined;
+  private fill = 0;
+  /** Offset after the last byte written (sent or staged). */
   offset = 0;
   digest = '';
 
@@ -156,6 +176,7 @@ export class ContentWriter {
         for await (const resp of this.call.responses) {
           const p = this.pending.shift();
           if (!p) continue;
+          if (p.buf && this.pool.length < POOL_SIZE) this.pool.push(p.buf);
           this.release(p.bytes);
           if (resp.digest) this.digest = resp.digest;
           p.resolve(resp);
@@ -183,17 +204,34 @@ export class ContentWriter {
     }
   }
 
-  private request(req: Partial<PartsRequest>, bytes = 0): Promise<WriteContentResponse> {
+  private request(req: Partial<StagedRequest>, bytes = 0): Promise<WriteContentResponse> {
     if (this.failure) return Promise.reject(this.failure);
-    const full: PartsRequest = { action: WriteAction.STAT, ref: '', total: 0, expected: '', offset: 0, data: new Uint8Array(0), labels: {}, ...req };
-    const done = new Promise<WriteContentResponse>((resolve, reject) => this.pending.push({ resolve, reject, bytes }));
+    const full: StagedRequest = { action: WriteAction.STAT, ref: '', total: 0, expected: '', offset: 0, data: new Uint8Array(0), labels: {}, ...req };
+    const done = new Promise<WriteContentResponse>((resolve, reject) => this.pending.push({ resolve, reject, bytes, buf: req.staged?.buf }));
     this.inFlight += bytes;
     this.call.send(full).catch((e: unknown) => this.fail(fromGRPC(e)));
     return done;
   }
 
-  /** remoteWriter.Status. */
+  /** Sends the staged bytes as one WRITE message (not waiting for its answer). */
+  private flush(): void {
+    const buf = this.staging;
+    const size = this.fill;
+    if (!buf || size === 0 || this.failure) return;
+    this.staging = undefined;
+    this.fill = 0;
+    const at = this.offset - size;
+    this.request({ action: WriteAction.WRITE, offset: at, staged: { buf, dataStart: HEAD_ROOM, size } }, size).then(
+      (r) => {
+        if (Number(r.offset) - at < size) this.fail(new Error('short write'));
+      },
+      () => {},
+    );
+  }
+
+  /** remoteWriter.Status (after sending what is staged). */
   async status(): Promise<{ ref: string; offset: number; total: number }> {
+    this.flush();
     try {
       const r = await this.request({ action: WriteAction.STAT });
       return { ref: this.ref, offset: Number(r.offset), total: Number(r.total) };
@@ -203,28 +241,33 @@ export class ContentWriter {
   }
 
   /**
-   * Queues a chunk; resolves once the pipeline has room. A short write on the daemon
-   * side surfaces on a later write or on commit.
+   * Copies data into the message being filled, sending each full one; resolves once
+   * the pipeline has room. The caller may reuse its buffers at once. A short write on
+   * the daemon side surfaces on a later write or on commit.
    */
   async write(data: Uint8Array | Uint8Array[]): Promise<void> {
     if (this.failure) throw new Error(`failed to send write: ${(this.failure as Error).message}`);
-    const parts = Array.isArray(data) ? data : [data];
-    const length = parts.reduce((n, p) => n + p.length, 0);
-    if (length === 0) return;
-    const at = this.offset;
-    this.offset += length;
-    this.request({ action: WriteAction.WRITE, offset: at, parts }, length).then(
-      (r) => {
-        if (Number(r.offset) - at < length) this.fail(new Error('short write'));
-      },
-      () => {},
-    );
-    if (this.inFlight >= MAX_IN_FLIGHT_BYTES) await new Promise<void>((r) => (this.drained = r));
-    if (this.failure) throw new Error(`failed to send write: ${(this.failure as Error).message}`);
+    for (const part of Array.isArray(data) ? data : [data]) {
+      let pos = 0;
+      while (pos < part.length) {
+        if (!this.staging) this.staging = this.pool.pop() ?? Buffer.allocUnsafeSlow(HEAD_ROOM + CHUNK_BYTES);
+        const n = Math.min(part.length - pos, CHUNK_BYTES - this.fill);
+        this.staging.set(n === part.length ? part : part.subarray(pos, pos + n), HEAD_ROOM + this.fill);
+        this.fill += n;
+        this.offset += n;
+        pos += n;
+        if (this.fill === CHUNK_BYTES) {
+          this.flush();
+          if (this.inFlight >= MAX_IN_FLIGHT_BYTES) await new Promise<void>((r) => (this.drained = r));
+          if (this.failure) throw new Error(`failed to send write: ${(this.failure as Error).message}`);
+        }
+      }
+    }
   }
 
-  /** remoteWriter.Commit: waits for every queued write, then commits with the expected size and digest. */
+  /** remoteWriter.Commit: sends what is staged, then commits with the expected size and digest. */
   async commit(size: number, expected: string, labels?: Record<string, string>): Promise<void> {
+    this.flush();
     let resp: WriteContentResponse;
     try {
       resp = await this.request({ action: WriteAction.COMMIT, total: size, offset: this.offset, expected, labels: labels ?? {} });
@@ -237,9 +280,10 @@ export class ContentWriter {
     if (expected && resp.digest !== expected) throw new Error(`unexpected digest: ${resp.digest} != ${expected}`);
   }
 
-  /** CloseSend: the daemon ends the session (the ingest stays for a later resume). */
+  /** CloseSend after what is staged: the daemon ends the session (the ingest stays for a later resume). */
   close(): void {
     if (this.ended) return;
+    this.flush();
     this.ended = true;
     try {
       this.call.end();

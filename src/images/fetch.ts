@@ -78,24 +78,6 @@ export interface FetchOptions {
   log: Logger;
 }
 
-const CHUNK = 1 << 20;
-
-/** Groups a byte stream into ~1 MiB writes, as content.Copy's buffer does (pieces are copied once, when encoded). */
-async function* rechunk(src: AsyncIterable<Buffer>): AsyncGenerator<Buffer[]> {
-  let parts: Buffer[] = [];
-  let n = 0;
-  for await (const b of src) {
-    parts.push(b);
-    n += b.length;
-    if (n >= CHUNK) {
-      yield parts;
-      parts = [];
-      n = 0;
-    }
-  }
-  if (n > 0) yield parts;
-}
-
 /** remotes.fetch: one descriptor into the content store. */
 async function fetchBlob(conn: Connection, fetch: (d: Descriptor, offset: number) => AsyncIterable<Buffer>, desc: Descriptor, log: Logger): Promise<void> {
   log.debug('fetch', { digest: desc.digest, mediatype: desc.mediaType, size: String(desc.size) });
@@ -126,7 +108,8 @@ async function fetchBlob(conn: Connection, fetch: (d: Descriptor, offset: number
     return;
   }
   w.offset = ws.offset;
-  await copyToWriter(w, rechunk(fetch(desc, ws.offset)), desc.size, desc.digest, undefined, ws.offset);
+  // The writer gathers the response's chunks into ~1 MiB messages (content.Copy's buffer).
+  await copyToWriter(w, fetch(desc, ws.offset), desc.size, desc.digest, undefined, ws.offset);
 }
 
 /** docker.appendDistributionSourceLabel: the repositories, sorted and de-duplicated. */

@@ -37,8 +37,33 @@ export function decodeGrpcMessage(raw: string): string {
   return Buffer.from(bytes).toString('utf8');
 }
 
+/** Messages laid out by messageBuffer: the 5 bytes before them are ours to fill. */
+const withHeadroom = new WeakSet<Uint8Array>();
+
+/**
+ * A view of `backing` for a message of `size` bytes, placed after room for the message
+ * header, so that frameMessage sends it without copying. Large messages (content
+ * writes) use it; `backing` must not be touched until the message has been sent.
+ */
+export function messageBuffer(backing: Buffer, size: number): Buffer {
+  if (backing.length < MESSAGE_HEADER_SIZE + size) throw new RangeError('message buffer too small');
+  const view = backing.subarray(MESSAGE_HEADER_SIZE, MESSAGE_HEADER_SIZE + size);
+  withHeadroom.add(view);
+  return view;
+}
+
+/** The bytes messageBuffer needs for a message of `size` bytes. */
+export const messageBufferSize = (size: number): number => MESSAGE_HEADER_SIZE + size;
+
 /** Frames one message: flag 0 (uncompressed), 4-byte big-endian length, bytes. */
 export function frameMessage(message: Uint8Array): Buffer {
+  if (withHeadroom.has(message)) {
+    withHeadroom.delete(message);
+    const framed = Buffer.from(message.buffer, message.byteOffset - MESSAGE_HEADER_SIZE, MESSAGE_HEADER_SIZE + message.length);
+    framed[0] = 0;
+    framed.writeUInt32BE(message.length, 1);
+    return framed;
+  }
   const framed = Buffer.allocUnsafe(MESSAGE_HEADER_SIZE + message.length);
   framed[0] = 0;
   framed.writeUInt32BE(message.length, 1);
