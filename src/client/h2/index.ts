@@ -21,9 +21,23 @@ export async function dialH2(opts: DialOptions): Promise<Transport> {
 /** The :authority grpc-go uses for unix targets. */
 const AUTHORITY = 'localhost';
 
+/** Extra connections for concurrent uploads (see uploadConnection). */
+const MAX_UPLOAD_CONNECTIONS = 4;
+
+interface UploadConnection {
+  dialing: Promise<H2Connection>;
+  ready?: H2Connection;
+  /** Upload streams using it now. */
+  streams: number;
+}
+
 class H2Transport implements Transport {
   private conn: H2Connection | null = null;
   private redial: Promise<H2Connection> | null = null;
+  private readonly uploads: UploadConnection[] = [];
+  private uploadsOnMain = 0;
+  /** Calls whose connection is still being dialed: whenOpen waits for it. */
+  private readonly opening = new WeakMap<CallReceiver, Promise<unknown>>();
   private closed = false;
   private readonly maxReceive: number;
 
@@ -53,6 +67,56 @@ class H2Transport implements Transport {
       },
     );
     return this.redial;
+  }
+
+  /**
+   * The connection for a new upload stream (a client-streaming call: content writes).
+   * The first upload shares the main connection; each further concurrent one gets a
+   * connection of its own, up to MAX_UPLOAD_CONNECTIONS extra. containerd reads each
+   * connection on one goroutine and grants it one flow-control window, so five layers
+   * written over one connection take turns; over five they go side by side.
+   */
+  private uploadConnection(): { conn: H2Connection | Promise<H2Connection>; release(): void } {
+    let best: UploadConnection | undefined;
+    let fewest = this.uploadsOnMain;
+    for (const u of this.uploads) {
+      if (u.streams < fewest) {
+        best = u;
+        fewest = u.streams;
+      }
+    }
+    if (fewest > 0 && this.uploads.length < MAX_UPLOAD_CONNECTIONS) best = this.dialUpload();
+    if (!best) {
+      const conn = this.connection();
+      this.uploadsOnMain++;
+      return { conn, release: () => void this.uploadsOnMain-- };
+    }
+    const u = best;
+    u.streams++;
+    return { conn: u.ready ?? u.dialing, release: () => void u.streams-- };
+  }
+
+  private dialUpload(): UploadConnection {
+    const forget = () => {
+      const i = this.uploads.indexOf(u);
+      if (i >= 0) this.uploads.splice(i, 1);
+    };
+    const u: UploadConnection = {
+      streams: 0,
+      dialing: dialConnection(this.opts.address, this.opts.connectTimeoutMs, { onUnusable: forget }).then(
+        (conn) => {
+          if (this.closed) conn.close();
+          return (u.ready = conn);
+        },
+        (err: unknown) => {
+          forget();
+          const reason = err instanceof DialError ? err.reason.replace(/^context deadline exceeded: /, '') : String(err);
+          throw new GrpcError(Code.Unavailable, reason);
+        },
+      ),
+    };
+    this.uploads.push(u);
+    return u;
   }
 
   private startCall<Req, Res>(
@@ -92,8 +156,15 @@ class H2Transport implements Transport {
       if (body) stream.write(body, endStream).catch(() => {}); // failures surface through `call`
     };
     try {
-      const conn = this.connection();
-      if ('then' in conn) conn.then(open, fail);
+      let conn: H2Connection | Promise<H2Connection>;
+      if (m.requestStream) {
+        const upload = this.uploadConnection();
+        call.onFinish(upload.release);
+        conn = upload.conn;
+      } else {
+        conn = this.connection();
+      }
+      if ('then' in conn) this.opening.set(call, conn.then(open, fail));
       else open(conn);
     } catch (err) {
       fail(err as GrpcError);
@@ -187,7 +258,7 @@ class H2Transport implements Transport {
 
   /** Resolves with the call's stream once a (re)dialed connection has opened it. */
   private async whenOpen(call: CallReceiver): Promise<NonNullable<CallReceiver['stream']>> {
-    await this.connection();
+    await this.opening.get(call);
     if (call.stream) return call.stream;
     if (call.error) throw call.error;
     throw new Error('the call has already finished');
@@ -198,6 +269,7 @@ class H2Transport implements Transport {
     this.closed = true;
     this.conn?.close();
     this.redial?.then((conn) => conn.close(), () => {});
+    for (const u of this.uploads.splice(0)) u.dialing.then((conn) => conn.close(), () => {});
   }
 }
 
