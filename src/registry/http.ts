@@ -9,6 +9,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
+import { Http1Pool } from './http1.js';
 import type { Logger } from './log.js';
 
 export type Headers = Record<string, string[]>;
@@ -53,6 +54,8 @@ export interface Response {
 /** One client per host configuration, like the http.Client ctr builds per hosts entry. */
 export class HttpClient {
   private readonly agents: { http: http.Agent; https: https.Agent };
+  /** Plain-HTTP requests without a body (manifests, blobs) take the lean path. */
+  private readonly plain = new Http1Pool();
 
   constructor(readonly options: ClientOptions) {
     const t = options.tls;
@@ -109,6 +112,7 @@ export class HttpClient {
     for (const [k, v] of Object.entries(req.headers)) headers[k] = v.length === 1 ? v[0]! : v;
     if (req.contentLength !== undefined && req.body) headers['Content-Length'] = String(req.contentLength);
     this.dumpRequest(req, u);
+    if (!isTLS && !req.body) return this.oncePlain(req, u, headers);
     return new Promise<Response>((resolve, reject) => {
       const r = mod.request(u, { method: req.method, headers, agent: isTLS ? this.agents.https : this.agents.http, signal: req.signal });
       r.on('socket', (sock) => {
@@ -132,7 +136,7 @@ export class HttpClient {
           request: req,
           header: (name) => hdrs[name.toLowerCase()]?.[0] ?? '',
         };
-        this.dumpResponse(resp, res);
+        this.dumpResponse(resp, res.httpVersion);
         resolve(resp);
       });
       r.on('error', (e) => reject(new HttpError(req, goNetError(e as NodeJS.ErrnoException, u))));
@@ -149,6 +153,33 @@ export class HttpClient {
     });
   }
 
+  private async oncePlain(req: Request, u: URL, headers: Record<string, string | string[]>): Promise<Response> {
+    let res;
+    try {
+      res = await this.plain.request({
+        method: req.method,
+        url: u,
+        headers,
+        signal: req.signal,
+        onConnection: (reused, remote) => this.options.trace?.debug('Connection successful', { reused: String(reused), remote_addr: remote }),
+      });
+    } catch (e) {
+      throw new HttpError(req, goNetError(e as NodeJS.ErrnoException, u));
+    }
+    const hdrs: Headers = {};
+    for (let i = 0; i < res.rawHeaders.length; i += 2) (hdrs[res.rawHeaders[i]!.toLowerCase()] ??= []).push(res.rawHeaders[i + 1]!);
+    const resp: Response = {
+      status: res.status,
+      statusText: `${res.status} ${res.reason}`.trimEnd(),
+      headers: hdrs,
+      body: res.body,
+      request: req,
+      header: (name) => hdrs[name.toLowerCase()]?.[0] ?? '',
+    };
+    this.dumpResponse(resp, res.httpVersion);
+    return resp;
+  }
+
   private dumpRequest(req: Request, u: URL): void {
     const log = this.options.dump;
     if (!log) return;
@@ -163,10 +194,10 @@ export class HttpClient {
     for (const l of lines) log.info(l);
   }
 
-  private dumpResponse(resp: Response, res: http.IncomingMessage): void {
+  private dumpResponse(resp: Response, httpVersion: string): void {
     const log = this.options.dump;
     if (!log) return;
-    const lines = [`HTTP/${res.httpVersion} ${resp.statusText}`];
+    const lines = [`HTTP/${httpVersion} ${resp.statusText}`];
     for (const k of Object.keys(resp.headers).map(canonicalHeaderKey).sort()) {
       for (const one of resp.headers[k.toLowerCase()]!) lines.push(`${k}: ${one}`);
     }
@@ -175,6 +206,7 @@ export class HttpClient {
   }
 
   close(): void {
+    this.plain.close();
     this.agents.http.destroy();
     this.agents.https.destroy();
   }
