@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dialH2 } from '../../src/client/h2/index.js';
+import { frameMessage, messageBuffer, messageBufferSize } from '../../src/client/h2/grpc.js';
 import { Code, GrpcError, type MethodDesc, type Transport } from '../../src/client/transport.js';
 
 const T = { DATA: 0, HEADERS: 1, RST_STREAM: 3, SETTINGS: 4, PING: 6, GOAWAY: 7, WINDOW_UPDATE: 8, CONTINUATION: 9 };
@@ -531,4 +532,48 @@ test('a non-gRPC response is reported like grpc-go does', async () => {
     c.send(T.HEADERS, END_HEADERS | END_STREAM, 1, literalBlock([[':status', '503'], ['content-type', 'text/plain']]));
     await assert.rejects(call, isGrpc(Code.Unavailable, 'Service Unavailable: HTTP status code 503; transport: received the unexpected content-type "text/plain"'));
   });
+});
+
+test('upload streams: the first shares the connection, further concurrent ones get their own (at most 4 more)', async () => {
+  await withPeer([], async (peer, t) => {
+    const calls = Array.from({ length: 7 }, () => t.bidi(BIDI));
+    await Promise.all(calls.map((c, i) => c.send(Buffer.from(`upload ${i}`))));
+    await until(() => peer.conns.length === 5, 'five connections');
+    // Every connection carries at least one upload; unary calls stay on the first.
+    for (let i = 0; i < 5; i++) await until(() => peer.conns[i]!.received.some((f) => f.type === T.DATA), `data on connection ${i}`);
+    const reply = t.unary(UNARY, Buffer.from('small'));
+    const c0 = await peer.conn(0);
+    const h = await c0.expect((f) => f.type === T.HEADERS && f.payload.includes('/test.Svc/Unary'), 'unary HEADERS on the first connection');
+    c0.respond(h.stream, [Buffer.from('ok')]);
+    assert.equal((await reply).toString(), 'ok');
+    assert.equal(peer.conns.length, 5);
+    for (const c of calls) c.cancel();
+  });
+});
+
+test('upload connections are reused once their streams end', async () => {
+  await withPeer([], async (peer, t) => {
+    const finish = async (n: number) => {
+      const calls = Array.from({ length: n }, () => t.bidi(BIDI));
+      await Promise.all(calls.map((c) => c.send(Buffer.from('x'))));
+      for (const c of calls) c.cancel();
+      await sleep(20);
+    };
+    await finish(3);
+    assert.equal(peer.conns.length, 3);
+    await finish(3);
+    assert.equal(peer.conns.length, 3, 'no new connections for the second round');
+  });
+});
+
+test('a message laid out by messageBuffer is framed in place, without a copy', () => {
+  const backing = Buffer.alloc(messageBufferSize(4) + 3);
+  const view = messageBuffer(backing, 4);
+  view.set([1, 2, 3, 4]);
+  const framed = frameMessage(view);
+  assert.equal(framed.buffer, backing.buffer, 'same memory');
+  assert.deepEqual([...framed], [0, 0, 0, 0, 4, 1, 2, 3, 4]);
+  // Framing it again (say a retry) must not write over memory before it twice: it copies.
+  assert.notEqual(frameMessage(view).buffer, backing.buffer);
+  assert.throws(() => messageBuffer(Buffer.alloc(6), 4), RangeError);
 });
