@@ -211,7 +211,7 @@ test('HttpClient: plain GETs take this path with Go texts for errors and the --h
   const dump = new Logger({ write: (t: string) => void lines.push(t) } as never, 'info');
   const client = new HttpClient({ tls: {}, dump });
   try {
-    const resp = await client.do({ method: 'GET', url: url(s, '/v2/'), headers: { Accept: ['*/*'] } });
+    const resp = await client.do({ method: 'GET', url: url(s, '/v2/').href, headers: { Accept: ['*/*'] } });
     assert.equal(resp.status, 404);
     assert.equal(resp.statusText, '404 Not Found');
     assert.equal(resp.header('docker-distribution-api-version'), 'registry/2.0');
@@ -223,7 +223,7 @@ test('HttpClient: plain GETs take this path with Go texts for errors and the --h
     await stop(s);
   }
   await assert.rejects(
-    client.do({ method: 'GET', url: url(s, '/v2/'), headers: {} }),
+    client.do({ method: 'GET', url: url(s, '/v2/').href, headers: {} }),
     (e: unknown) => e instanceof HttpError && e.message === `Get "http://127.0.0.1:${s.port}/v2/": dial tcp 127.0.0.1:${s.port}: connect: connection refused`,
   );
   client.close();
@@ -233,7 +233,7 @@ test('HttpClient: a malformed response reads as Go reports it', async () => {
   const s = await scripted((sock) => sock.end('SSH-2.0-OpenSSH\r\n\r\n'));
   const client = new HttpClient({ tls: {} });
   try {
-    await assert.rejects(client.do({ method: 'GET', url: url(s), headers: {} }), /malformed HTTP response/);
+    await assert.rejects(client.do({ method: 'GET', url: url(s).href, headers: {} }), /malformed HTTP response/);
   } finally {
     client.close();
     await stop(s);
