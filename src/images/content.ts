@@ -7,7 +7,7 @@ import { ContentDefinition, WriteAction, WriteContentRequest, type WriteContentR
 import type { Connection } from '../cli/types.js';
 import { converted, ErrdefsError, fromGRPC } from '../client/errdefs.js';
 import { Code, type BidiCall } from '../client/transport.js';
-import { messageBuffer, messageBufferSize } from '../client/h2/grpc.js';
+import { ENCODED_PARTS, messageBuffer, messageBufferSize, type WithEncodedParts } from '../client/h2/grpc.js';
 import type { Descriptor } from './types.js';
 
 export interface ContentInfo {
@@ -72,9 +72,14 @@ const POOL_SIZE = MAX_IN_FLIGHT_BYTES / CHUNK_BYTES + 1;
 
 /**
  * A WRITE request whose data already sits in a message buffer at `dataStart`, after room
- * for its protobuf fields and the gRPC header, so that it is framed without a copy.
+ * for its protobuf fields and the gRPC header, so that it is framed without a copy; or
+ * whose data is the caller's own pieces (`parts`), sent as they are where the transport
+ * can (ENCODED_PARTS) and joined where it cannot.
  */
-interface StagedRequest extends WriteContentRequest { staged?: { buf: Buffer; dataStart: number; size: number } }
+interface StagedRequest extends WriteContentRequest, WithEncodedParts {
+  staged?: { buf: Buffer; dataStart: number; size: number };
+  parts?: Uint8Array[];
+}
 
 function varint(out: number[], v: number): void {
   while (v >= 0x80) {
@@ -84,15 +89,25 @@ function varint(out: number[], v: number): void {
   out.push(v);
 }
 
-/** WriteContentRequest encoding for WRITE messages: action (1), offset (5), data (6), in front of the staged data. */
-function encodeWrite(m: StagedRequest): { finish(): Uint8Array } {
-  if (!m.staged) return WriteContentRequest.encode(m);
-  const { buf, dataStart, size } = m.staged;
+/** The fields of a WRITE message before its data: action (1), offset (5), data's tag and length (6). */
+function writeHead(m: StagedRequest, size: number): number[] {
   const head: number[] = [];
   if (m.action !== 0) { head.push(8); varint(head, m.action); }
   if (m.offset !== 0) { head.push(40); varint(head, m.offset); }
   head.push(50);
   varint(head, size);
+  return head;
+}
+
+/** WriteContentRequest encoding for WRITE messages, in front of the staged data (or joining the parts). */
+function encodeWrite(m: StagedRequest): { finish(): Uint8Array } {
+  if (m.parts) {
+    const joined = Buffer.concat([Uint8Array.from(writeHead(m, m.parts.reduce((n, p) => n + p.length, 0))), ...m.parts]);
+    return { finish: () => joined };
+  }
+  if (!m.staged) return WriteContentRequest.encode(m);
+  const { buf, dataStart, size } = m.staged;
+  const head = writeHead(m, size);
   const start = dataStart - head.length;
   buf.set(head, start);
   // The gRPC header goes in the room before `start` (see messageBuffer).
@@ -115,12 +130,25 @@ interface Pending {
   bytes: number;
   /** The message buffer to reuse once the daemon has answered (it has all the bytes then). */
   buf?: Buffer;
+  /** Hands the caller's pieces back once the daemon has answered. */
+  done?: () => void;
+}
+
+/** How write() may treat the caller's buffers. */
+export interface WriteOwnership {
+  /**
+   * The buffers are the writer's to keep until the daemon has them: they are sent as
+   * they are, with no copy, and each is passed to `release` afterwards.
+   */
+  owned: true;
+  release?: (piece: Uint8Array) => void;
 }
 
 /**
  * One Write session on the daemon, bound to an ingest ref. Written bytes are copied
- * once, into ~1 MiB message buffers that are reused; a buffer is sent when full, and
- * on commit, status or close.
+ * once, into ~1 MiB message buffers that are reused (or, when the caller hands its
+ * buffers over, gathered as they are); a message is sent when full, and on commit,
+ * status or close.
  */
 export class ContentWriter {
   private readonly pending: Pending[] = [];
@@ -132,6 +160,10 @@ export class ContentWriter {
   /** The message being filled: data from HEAD_ROOM to HEAD_ROOM + fill. */
   private staging: Buffer | undefined;
   private fill = 0;
+  /** Or the caller's pieces making up the next message, and what to do with them once sent. */
+  private parts: Uint8Array[] = [];
+  private partsBytes = 0;
+  private partsRelease: ((piece: Uint8Array) => void) | undefined;
   /** Offset after the last byte written (sent or staged). */
   offset = 0;
   digest = '';
@@ -177,6 +209,7 @@ export class ContentWriter {
           const p = this.pending.shift();
           if (!p) continue;
           if (p.buf && this.pool.length < POOL_SIZE) this.pool.push(p.buf);
+          p.done?.();
           this.release(p.bytes);
           if (resp.digest) this.digest = resp.digest;
           p.resolve(resp);
@@ -207,21 +240,40 @@ export class ContentWriter {
   private request(req: Partial<StagedRequest>, bytes = 0): Promise<WriteContentResponse> {
     if (this.failure) return Promise.reject(this.failure);
     const full: StagedRequest = { action: WriteAction.STAT, ref: '', total: 0, expected: '', offset: 0, data: new Uint8Array(0), labels: {}, ...req };
-    const done = new Promise<WriteContentResponse>((resolve, reject) => this.pending.push({ resolve, reject, bytes, buf: req.staged?.buf }));
+    const { parts } = full;
+    if (parts) full[ENCODED_PARTS] = () => [Uint8Array.from(writeHead(full, bytes)), ...parts];
+    const release = this.partsRelease;
+    const done = new Promise<WriteContentResponse>((resolve, reject) => this.pending.push({
+      resolve, reject, bytes, buf: req.staged?.buf, done: parts && release ? () => parts.forEach(release) : undefined,
+    }));
     this.inFlight += bytes;
     this.call.send(full).catch((e: unknown) => this.fail(fromGRPC(e)));
     return done;
   }
 
-  /** Sends the staged bytes as one WRITE message (not waiting for its answer). */
+  /** Sends the staged bytes (or the gathered pieces) as one WRITE message, not waiting for its answer. */
   private flush(): void {
+    if (this.partsBytes > 0) return this.flushParts();
     const buf = this.staging;
     const size = this.fill;
     if (!buf || size === 0 || this.failure) return;
     this.staging = undefined;
     this.fill = 0;
+    this.sendWrite({ staged: { buf, dataStart: HEAD_ROOM, size } }, size);
+  }
+
+  private flushParts(): void {
+    const parts = this.parts;
+    const size = this.partsBytes;
+    this.parts = [];
+    this.partsBytes = 0;
+    if (this.failure) return;
+    this.sendWrite({ parts }, size);
+  }
+
+  private sendWrite(req: Partial<StagedRequest>, size: number): void {
     const at = this.offset - size;
-    this.request({ action: WriteAction.WRITE, offset: at, staged: { buf, dataStart: HEAD_ROOM, size } }, size).then(
+    this.request({ ...req, action: WriteAction.WRITE, offset: at }, size).then(
       (r) => {
         if (Number(r.offset) - at < size) this.fail(new Error('short write'));
       },
@@ -242,11 +294,14 @@ export class ContentWriter {
 
   /**
    * Copies data into the message being filled, sending each full one; resolves once
-   * the pipeline has room. The caller may reuse its buffers at once. A short write on
-   * the daemon side surfaces on a later write or on commit.
+   * the pipeline has room. The caller may reuse its buffers at once, unless it hands
+   * them over (`ownership`), which saves the copy. A short write on the daemon side
+   * surfaces on a later write or on commit.
    */
-  async write(data: Uint8Array | Uint8Array[]): Promise<void> {
+  async write(data: Uint8Array | Uint8Array[], ownership?: WriteOwnership): Promise<void> {
     if (this.failure) throw new Error(`failed to send write: ${(this.failure as Error).message}`);
+    if (ownership?.owned) return this.writeOwned(Array.isArray(data) ? data : [data], ownership.release);
+    if (this.partsBytes > 0) this.flushParts(); // keep the order of bytes
     for (const part of Array.isArray(data) ? data : [data]) {
       let pos = 0;
       while (pos < part.length) {
@@ -261,6 +316,24 @@ export class ContentWriter {
           if (this.inFlight >= MAX_IN_FLIGHT_BYTES) await new Promise<void>((r) => (this.drained = r));
           if (this.failure) throw new Error(`failed to send write: ${(this.failure as Error).message}`);
         }
+      }
+    }
+  }
+
+  /** write() for buffers the writer may keep: gathered into ~1 MiB messages, no copy. */
+  private async writeOwned(pieces: Uint8Array[], release?: (piece: Uint8Array) => void): Promise<void> {
+    if (this.fill > 0) this.flush(); // keep the order of bytes
+    for (const piece of pieces) {
+      if (piece.length === 0) continue;
+      if (this.partsBytes > 0 && this.partsRelease !== release) this.flushParts();
+      this.partsRelease = release;
+      this.parts.push(piece);
+      this.partsBytes += piece.length;
+      this.offset += piece.length;
+      if (this.partsBytes >= CHUNK_BYTES) {
+        this.flushParts();
+        if (this.inFlight >= MAX_IN_FLIGHT_BYTES) await new Promise<void>((r) => (this.drained = r));
+        if (this.failure) throw new Error(`failed to send write: ${(this.failure as Error).message}`);
       }
     }
   }
@@ -308,12 +381,15 @@ export const isAlreadyExists = (e: unknown): boolean =>
  * content.Copy from an async byte source into an open writer, then commit. The writer's
  * offset (a resumed ingest) must already be applied to the source by the caller.
  */
-export async function copyToWriter(w: ContentWriter, source: AsyncIterable<Uint8Array | Uint8Array[]>, size: number, expected: string, labels?: Record<string, string>, startOffset = 0): Promise<void> {
+export async function copyToWriter(
+  w: ContentWriter, source: AsyncIterable<Uint8Array | Uint8Array[]>, size: number, expected: string,
+  labels?: Record<string, string>, startOffset = 0, ownership?: WriteOwnership,
+): Promise<void> {
   let copied = 0;
   try {
     for await (const chunk of source) {
       copied += Array.isArray(chunk) ? chunk.reduce((n, p) => n + p.length, 0) : chunk.length;
-      await w.write(chunk);
+      await w.write(chunk, ownership);
     }
   } catch (e) {
     w.close();

@@ -8,6 +8,7 @@
 import type { Connection } from '../cli/types.js';
 import { isNotFound } from '../client/errdefs.js';
 import { RemoteError, type Resolver } from '../registry/resolver.js';
+import { releaseBody } from '../registry/http1.js';
 import { parseDummyURL, parseRef } from '../registry/reference.js';
 import type { Logger } from '../registry/log.js';
 import { contentInfo, ContentWriter, copyToWriter, isAlreadyExists, listStatuses, updateContentLabels } from './content.js';
@@ -108,8 +109,10 @@ async function fetchBlob(conn: Connection, fetch: (d: Descriptor, offset: number
     return;
   }
   w.offset = ws.offset;
-  // The writer gathers the response's chunks into ~1 MiB messages (content.Copy's buffer).
-  await copyToWriter(w, fetch(desc, ws.offset), desc.size, desc.digest, undefined, ws.offset);
+  // The writer gathers the response's pieces into ~1 MiB messages (content.Copy's buffer)
+  // and sends them as they are: the HTTP clients never reuse a piece they handed out,
+  // and ours takes them back for its next reads once the daemon has them.
+  await copyToWriter(w, fetch(desc, ws.offset), desc.size, desc.digest, undefined, ws.offset, { owned: true, release: releaseBody });
 }
 
 /** docker.appendDistributionSourceLabel: the repositories, sorted and de-duplicated. */

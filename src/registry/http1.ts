@@ -2,8 +2,12 @@
 // manifests and blobs) over our own HTTP/1.1 connections. Node's http client hands a
 // body over in freshly allocated 64 KiB pieces through its parser and two layers of
 // streams: for a 200 MiB pull that is most of the CLI's CPU time, and much of its
-// memory. Here each connection reads into one reused buffer (net's `onread`), and the
-// body reaches the caller as a stream of copies of what each read returned.
+// memory. Here each connection reads straight into 1 MiB slabs (net's `onread`, one
+// read after the other in the same slab), and the body reaches the caller as views of
+// what each read returned: no copy. A reader that is done with a piece may hand it back
+// (releaseBody); a slab whose pieces have all come back is read into again, so a
+// transfer that streams into the content store allocates almost nothing. Pieces never
+// handed back stay valid: their slab is simply left to the garbage collector.
 //
 // Supported: Content-Length, chunked and read-until-close bodies, HEAD, 1xx/204/304,
 // keep-alive reuse (a request on a reused connection that dies before any response
@@ -13,10 +17,14 @@
 import net from 'node:net';
 import { Readable } from 'node:stream';
 
-/** Bytes one read may return; also the largest body piece handed on. */
-const READ_BUFFER_BYTES = 256 << 10;
-/** Body bytes read ahead of the consumer before the socket is paused. */
-const BODY_HIGH_WATER = 1 << 20;
+/** Reads fill slabs of this size, front to back. */
+const SLAB_BYTES = 1 << 20;
+/** A read gets at least this much room; less left in the slab starts another. */
+const MIN_READ_BYTES = 64 << 10;
+/** Slabs kept for reuse. */
+const FREE_SLABS = 24;
+/** Body pieces (one per read) buffered ahead of the reader before the socket is paused. */
+const BODY_HIGH_WATER_PIECES = 4;
 const MAX_HEAD_BYTES = 1 << 20;
 const MAX_IDLE_PER_HOST = 10;
 
@@ -40,6 +48,38 @@ export interface RawRequest {
 }
 
 const codeError = (message: string, code: string) => Object.assign(new Error(message), { code });
+
+interface Slab {
+  buf: Buffer;
+  /** Bytes read into it so far. */
+  used: number;
+  /** Body pieces handed out and not yet handed back. */
+  out: number;
+  /** No longer read into: reusable once `out` is 0. */
+  retired: boolean;
+}
+
+const freeSlabs: Buffer[] = [];
+const slabOfPiece = new WeakMap<Uint8Array, Slab>();
+
+function newSlab(): Slab {
+  return { buf: freeSlabs.pop() ?? Buffer.allocUnsafeSlow(SLAB_BYTES), used: 0, out: 0, retired: false };
+}
+
+function recycle(slab: Slab): void {
+  if (freeSlabs.length < FREE_SLABS) freeSlabs.push(slab.buf);
+}
+
+/**
+ * Hands back a body piece this module gave out: the caller promises not to touch its
+ * bytes again. Anything else is ignored.
+ */
+export function releaseBody(piece: Uint8Array): void {
+  const slab = slabOfPiece.get(piece);
+  if (!slab) return;
+  slabOfPiece.delete(piece);
+  if (--slab.out === 0 && slab.retired) recycle(slab);
+}
 const abortError = () => codeError('The operation was aborted', 'ABORT_ERR');
 
 /** Body framing of one response. */
@@ -48,7 +88,15 @@ type Framing = { kind: 'none' } | { kind: 'length'; left: number } | { kind: 'ch
 /** One HTTP/1.1 connection; it serves one request at a time. */
 class Connection {
   readonly socket: net.Socket;
-  private readonly buf = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+  /** The slab reads go into now. */
+  private slab = newSlab();
+  /** Marks a body piece (a view of the current slab) as handed out. */
+  lend(piece: Buffer): void {
+    if (piece.buffer !== this.slab.buf.buffer) return; // from the head's copy
+    this.slab.out++;
+    slabOfPiece.set(piece, this.slab);
+  }
+
   /** Receives each read while a request is active; returns false to pause reading. */
   onBytes: ((b: Buffer) => boolean) | undefined;
   /** The socket ended or failed while a request was active. */
@@ -59,9 +107,20 @@ class Connection {
     this.socket = net.connect({
       host, port,
       onread: {
-        buffer: this.buf,
+        // Asked before every read: the free part of the slab.
+        buffer: () => {
+          if (SLAB_BYTES - this.slab.used < MIN_READ_BYTES) {
+            const old = this.slab;
+            old.retired = true;
+            if (old.out === 0) recycle(old);
+            this.slab = newSlab();
+          }
+          return this.slab.buf.subarray(this.slab.used);
+        },
         callback: (n: number) => {
-          if (this.onBytes) return this.onBytes(this.buf.subarray(0, n));
+          const data = this.slab.buf.subarray(this.slab.used, this.slab.used + n);
+          this.slab.used += n;
+          if (this.onBytes) return this.onBytes(data);
           this.socket.destroy(); // bytes nobody asked for: the connection is out of step
           return false;
         },
@@ -78,6 +137,11 @@ class Connection {
       else onIdleGone();
     };
     this.socket.on('error', (e) => lost(e));
+    this.socket.on('close', () => {
+      // Nothing reads into the last slab any more.
+      this.slab.retired = true;
+      if (this.slab.out === 0) recycle(this.slab);
+    });
     this.socket.on('end', () => lost(codeError('socket hang up', 'ECONNRESET')));
     this.socket.on('close', () => lost(codeError('socket hang up', 'ECONNRESET')));
   }
@@ -256,9 +320,11 @@ export class Http1Pool {
         if (reusable) this.release(conn);
         else socket.destroy();
       };
-      /** Hands body bytes on (a copy: the read buffer is reused); false when the reader is full. */
+      /** Hands body bytes on (views of the slab); notes a full reader. */
       const deliver = (piece: Buffer) => {
-        if (piece.length > 0 && !body!.push(Buffer.from(piece))) paused = true;
+        if (piece.length === 0) return;
+        conn.lend(piece);
+        if (!body!.push(piece)) paused = true;
       };
 
       const onBody = (b: Buffer) => {
@@ -276,7 +342,7 @@ export class Http1Pool {
       };
 
       const onHead = (b: Buffer) => {
-        head.push(Buffer.from(b)); // b is a view of the connection's reused read buffer
+        head.push(Buffer.from(b)); // a copy: the slab may be reused before the head is complete
         headBytes += b.length;
         const all = head.length === 1 ? head[0]! : Buffer.concat(head);
         const end = all.indexOf('\r\n\r\n');
@@ -290,7 +356,7 @@ export class Http1Pool {
         if (parsed.status >= 100 && parsed.status < 200 && parsed.status !== 101) {
           head = [];
           headBytes = 1; // an interim response counts as a response byte
-          if (rest.length) onHead(Buffer.from(rest));
+          if (rest.length) onHead(rest);
           return;
         }
         framing = framingOf(req.method, parsed.status, parsed.rawHeaders);
@@ -300,7 +366,7 @@ export class Http1Pool {
           // Object mode: a reader gets each piece as it is, where read() would first
           // concatenate everything buffered.
           objectMode: true,
-          highWaterMark: BODY_HIGH_WATER / READ_BUFFER_BYTES,
+          highWaterMark: BODY_HIGH_WATER_PIECES,
           read: () => {
             if (paused && !finished) {
               paused = false;
@@ -322,7 +388,7 @@ export class Http1Pool {
         responded = true;
         resolve({ ...parsed, body });
         if (framing.kind === 'none') finish();
-        else if (rest.length) onBody(Buffer.from(rest));
+        else if (rest.length) onBody(rest); // part of the head's copy, not of a slab
       };
 
       conn.onBytes = (b) => {

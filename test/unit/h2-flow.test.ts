@@ -6,10 +6,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dialH2 } from '../../src/client/h2/index.js';
-import { frameMessage, messageBuffer, messageBufferSize } from '../../src/client/h2/grpc.js';
+import { ENCODED_PARTS, frameMessage, messageBuffer, messageBufferSize } from '../../src/client/h2/grpc.js';
 import { Code, GrpcError, type MethodDesc, type Transport } from '../../src/client/transport.js';
 
 const T = { DATA: 0, HEADERS: 1, RST_STREAM: 3, SETTINGS: 4, PING: 6, GOAWAY: 7, WINDOW_UPDATE: 8, CONTINUATION: 9 };
@@ -576,4 +577,28 @@ test('a message laid out by messageBuffer is framed in place, without a copy', (
   // Framing it again (say a retry) must not write over memory before it twice: it copies.
   assert.notEqual(frameMessage(view).buffer, backing.buffer);
   assert.throws(() => messageBuffer(Buffer.alloc(6), 4), RangeError);
+});
+
+test('a request given as parts goes out as one message, the parts unjoined, frames crossing their edges', async () => {
+  await withPeer([], async (peer, t) => {
+    const parts = [randomBytes(5000), randomBytes(40000), Buffer.alloc(0), randomBytes(1), randomBytes(70000)];
+    const call = t.bidi(BIDI);
+    // The codec's bytes stand for what another transport would send; this one takes the parts.
+    const req = Object.assign(Buffer.from('not these bytes'), { [ENCODED_PARTS]: () => parts });
+    const sent = call.send(req);
+    const c = await peer.conn();
+    const h = await c.expect(c.headersOf(), 'HEADERS');
+    // Credit for all of it (the default windows are 64 KiB).
+    c.send(T.WINDOW_UPDATE, 0, 0, u32(1 << 20));
+    c.send(T.WINDOW_UPDATE, 0, h.stream, u32(1 << 20));
+    await sent;
+    const expected = Buffer.concat(parts);
+    await until(() => dataBytes(c.received, h.stream) === 5 + expected.length, 'the whole message');
+    const got = Buffer.concat(c.received.filter((f) => f.type === T.DATA && f.stream === h.stream).map((f) => f.payload));
+    assert.equal(got[0], 0);
+    assert.equal(got.readUInt32BE(1), expected.length);
+    assert.ok(got.subarray(5).equals(expected));
+    assert.ok(c.received.filter((f) => f.type === T.DATA && f.stream === h.stream).every((f) => f.payload.length <= 16384));
+    call.cancel();
+  });
 });

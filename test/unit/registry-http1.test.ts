@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { Http1Pool } from '../../src/registry/http1.js';
+import { Http1Pool, releaseBody } from '../../src/registry/http1.js';
 import { HttpClient, HttpError } from '../../src/registry/http.js';
 import { Logger } from '../../src/registry/log.js';
 
@@ -236,6 +236,40 @@ test('HttpClient: a malformed response reads as Go reports it', async () => {
     await assert.rejects(client.do({ method: 'GET', url: url(s).href, headers: {} }), /malformed HTTP response/);
   } finally {
     client.close();
+    await stop(s);
+  }
+});
+
+test('body pieces handed back are read into again; a piece kept is never written over', async () => {
+  const bodies = [randomBytes(3 << 20), randomBytes(3 << 20), randomBytes(3 << 20)];
+  const s = await scripted((sock, _head, n) => {
+    const data = bodies[n - 1]!;
+    sock.write(`HTTP/1.1 200 OK\r\nContent-Length: ${data.length}\r\n\r\n`);
+    sock.write(data);
+  });
+  const pool = new Http1Pool();
+  try {
+    const seen = new Set<ArrayBufferLike>();
+    let kept: { piece: Buffer; copy: Buffer } | undefined;
+    for (const [i, data] of bodies.entries()) {
+      const r = await pool.request({ method: 'GET', url: url(s), headers: {} });
+      let at = 0;
+      let reused = false;
+      for await (const c of r.body) {
+        const piece = c as Buffer;
+        assert.ok(piece.equals(data.subarray(at, at + piece.length)), `bytes of body ${i} at ${at}`);
+        at += piece.length;
+        if (i > 0 && seen.has(piece.buffer)) reused = true;
+        seen.add(piece.buffer);
+        if (i === 0 && !kept && at > 1 << 20) kept = { piece, copy: Buffer.from(piece) };
+        else releaseBody(piece);
+      }
+      assert.equal(at, data.length);
+      if (i > 0) assert.ok(reused, `body ${i} was read into slabs handed back before`);
+    }
+    assert.ok(kept && kept.piece.equals(kept.copy), 'the piece never handed back is intact');
+  } finally {
+    pool.close();
     await stop(s);
   }
 });

@@ -41,8 +41,12 @@ export interface StreamEvents {
 }
 
 interface OutChunk {
-  data: Buffer;
+  /** The bytes to send, in one piece or several (a message sent without joining them). */
+  parts: Buffer[];
+  /** Where sending stands: parts[part] from `offset`, and the bytes still to go. */
+  part: number;
   offset: number;
+  remaining: number;
   end: boolean;
   resolve(): void;
   reject(err: Error): void;
@@ -64,11 +68,13 @@ export class H2Stream {
    * Queues DATA (and END_STREAM when `end`); resolves once all of it has been handed
    * to the socket, which may wait for flow-control credit.
    */
-  write(data: Buffer, end: boolean): Promise<void> {
+  write(data: Buffer | Buffer[], end: boolean): Promise<void> {
     if (this.closed || this.localEnded) return Promise.reject(new Error('write on a closed stream'));
     if (end) this.localEnded = true;
+    const parts = Array.isArray(data) ? data : [data];
+    const remaining = parts.reduce((n, p) => n + p.length, 0);
     return new Promise((resolve, reject) => {
-      this.out.push({ data, offset: 0, end, resolve, reject });
+      this.out.push({ parts, part: 0, offset: 0, remaining, end, resolve, reject });
       this.conn.schedule(this);
     });
   }
@@ -203,14 +209,25 @@ export class H2Connection {
         progress = false;
         for (const stream of this.sendable) {
           const chunk = stream.out[0];
-          const remaining = chunk.data.length - chunk.offset;
+          const remaining = chunk.remaining;
           const n = remaining === 0 ? 0 : Math.min(remaining, this.peerMaxFrameSize, this.sendWindow, stream.sendWindow);
           if (remaining > 0 && n <= 0) continue; // waiting for WINDOW_UPDATE
           const last = n === remaining;
           const flags = last && chunk.end ? Flag.END_STREAM : 0;
           this.socket.write(frameHeader(n, FrameType.DATA, flags, stream.id));
-          if (n > 0) this.socket.write(chunk.data.subarray(chunk.offset, chunk.offset + n));
-          chunk.offset += n;
+          // The frame's payload, from as many parts as it spans.
+          for (let left = n; left > 0;) {
+            const part = chunk.parts[chunk.part]!;
+            const take = Math.min(part.length - chunk.offset, left);
+            this.socket.write(take === part.length ? part : part.subarray(chunk.offset, chunk.offset + take));
+            left -= take;
+            chunk.offset += take;
+            if (chunk.offset === part.length) {
+              chunk.part++;
+              chunk.offset = 0;
+            }
+          }
+          chunk.remaining -= n;
           this.sendWindow -= n;
           stream.sendWindow -= n;
           progress = true;

@@ -55,6 +55,23 @@ export function messageBuffer(backing: Buffer, size: number): Buffer {
 /** The bytes messageBuffer needs for a message of `size` bytes. */
 export const messageBufferSize = (size: number): number => MESSAGE_HEADER_SIZE + size;
 
+/**
+ * A request may carry its encoding as parts under this key: the message is their
+ * concatenation, and this transport sends them as they are (no joining copy). Other
+ * transports ignore it and call the codec's encode, which must give the same bytes.
+ */
+export const ENCODED_PARTS = Symbol('ctr-ts.h2.encodedParts');
+export interface WithEncodedParts { [ENCODED_PARTS]?: () => Uint8Array[] }
+
+/** Frames a message given in parts: the message header, then the parts themselves. */
+export function frameParts(parts: Uint8Array[]): { parts: Buffer[]; size: number } {
+  const size = parts.reduce((n, p) => n + p.length, 0);
+  const header = Buffer.allocUnsafe(MESSAGE_HEADER_SIZE);
+  header[0] = 0;
+  header.writeUInt32BE(size, 1);
+  return { parts: [header, ...parts.map((p) => (Buffer.isBuffer(p) ? p : Buffer.from(p.buffer, p.byteOffset, p.length)))], size };
+}
+
 /** Frames one message: flag 0 (uncompressed), 4-byte big-endian length, bytes. */
 export function frameMessage(message: Uint8Array): Buffer {
   if (withHeadroom.has(message)) {

@@ -6,7 +6,7 @@ import {
 } from '../transport.js';
 import type { H2Connection } from './connection.js';
 import { dialConnection, socketPath } from './dial.js';
-import { CallReceiver, DEFAULT_MAX_MESSAGE_BYTES, encodeTimeout, frameMessage } from './grpc.js';
+import { CallReceiver, DEFAULT_MAX_MESSAGE_BYTES, ENCODED_PARTS, encodeTimeout, frameMessage, frameParts, type WithEncodedParts } from './grpc.js';
 import type { Header } from './hpack.js';
 
 export { DialError, GrpcError } from '../transport.js';
@@ -224,11 +224,15 @@ class H2Transport implements Transport {
       send: async (req: Req) => {
         if (ended) throw new Error('send after end');
         if (call.finished) throw finishedError();
-        const body = frameMessage(m.encode(req));
-        if (body.length - 5 > DEFAULT_MAX_MESSAGE_BYTES) {
+        const encodedParts = (req as WithEncodedParts)[ENCODED_PARTS];
+        let body: Buffer | Buffer[];
+        let size: number;
+        if (encodedParts) ({ parts: body, size } = frameParts(encodedParts()));
+        else size = (body = frameMessage(m.encode(req))).length - 5;
+        if (size > DEFAULT_MAX_MESSAGE_BYTES) {
           throw new GrpcError(
             Code.ResourceExhausted,
-            `trying to send message larger than max (${body.length - 5} vs. ${DEFAULT_MAX_MESSAGE_BYTES})`,
+            `trying to send message larger than max (${size} vs. ${DEFAULT_MAX_MESSAGE_BYTES})`,
           );
         }
         const stream = call.stream ?? (await this.whenOpen(call));
