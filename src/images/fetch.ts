@@ -158,27 +158,51 @@ export async function fetchImage(conn: Connection, ref: string, opts: FetchOptio
   const limiter = opts.maxConcurrentDownloads > 0 ? new Limiter(opts.maxConcurrentDownloads) : undefined;
   const { log } = opts;
 
-  const handle = async (desc: Descriptor): Promise<Descriptor[]> => {
+  /**
+   * One descriptor: fetch, then its children (filtered). The parent's labels (GC
+   * references to the children, distribution source) are set while the children
+   * download: `labelling` settles when they are on.
+   */
+  const handle = async (desc: Descriptor): Promise<{ kids: Descriptor[]; labelling: Promise<void> }> => {
     opts.jobs?.add(desc);
     await fetchBlob(conn, (d, off) => fetcher.fetch(d, off), desc, log);
     if (desc.mediaType === MediaType.LegacyConfig) convertible = true;
 
     // children, with gc labels for every child on the parent, then filtered
     let kids = await children(conn, desc);
-    if (kids.length > 0) {
-      const labels: Record<string, string> = {};
-      const fields: string[] = [];
-      const counts = new Map<string, number>();
-      for (const ch of kids) {
-        let key = childGCLabel(ch.mediaType);
-        const idx = counts.get(key) ?? 0;
-        counts.set(key, idx + 1);
-        if (idx > 0 || key.endsWith('.')) key = `${key}${idx}`;
-        labels[key] = ch.digest;
-        fields.push(`labels.${key}`);
-      }
-      await updateContentLabels(conn, desc.digest, labels, fields);
+    const gcLabels: Record<string, string> = {};
+    const gcFields: string[] = [];
+    const counts = new Map<string, number>();
+    for (const ch of kids) {
+      let key = childGCLabel(ch.mediaType);
+      const idx = counts.get(key) ?? 0;
+      counts.set(key, idx + 1);
+      if (idx > 0 || key.endsWith('.')) key = `${key}${idx}`;
+      gcLabels[key] = ch.digest;
+      gcFields.push(`labels.${key}`);
     }
+    const labelling = (async () => {
+      if (gcFields.length > 0) await updateContentLabels(conn, desc.digest, gcLabels, gcFields);
+      // distribution source
+      const info = await contentInfo(conn, desc.digest);
+      const value = appendDistributionSource(info.labels[sourceKey] ?? '', repo);
+      const bad = labelTooLong(sourceKey, value);
+      if (bad) log.warn(`skip to append distribution label: ${bad}`);
+      else await updateContentLabels(conn, desc.digest, { [sourceKey]: value }, [`labels.${sourceKey}`]);
+    })();
+    try {
+      kids = filterChildren(desc, kids);
+    } catch (e) {
+      // ctr has set the GC labels by then; a failure there comes first.
+      await labelling;
+      throw e;
+    }
+    labelling.catch(() => {}); // observed by the dispatcher
+    return { kids, labelling };
+  };
+
+  /** FilterPlatforms (or the all-metadata variant), then LimitManifests for client.Pull. */
+  const filterChildren = (desc: Descriptor, kids: Descriptor[]): Descriptor[] => {
     if (opts.allMetadata) {
       if (desc.platform && isManifestType(desc.mediaType) && !opts.platform.match(desc.platform)) {
         kids = kids.filter((c) => c.mediaType === MediaType.DockerConfig || c.mediaType === MediaType.OCIConfig);
@@ -191,13 +215,6 @@ export async function fetchImage(conn: Connection, ref: string, opts: FetchOptio
       if (kids.length === 0) throw new RemoteError('no match for platform in manifest: not found', 'notfound');
       kids = kids.slice(0, opts.limit);
     }
-
-    // distribution source
-    const info = await contentInfo(conn, desc.digest);
-    const value = appendDistributionSource(info.labels[sourceKey] ?? '', repo);
-    const bad = labelTooLong(sourceKey, value);
-    if (bad) log.warn(`skip to append distribution label: ${bad}`);
-    else await updateContentLabels(conn, desc.digest, { [sourceKey]: value }, [`labels.${sourceKey}`]);
     return kids;
   };
 
@@ -217,13 +234,16 @@ export async function fetchImage(conn: Connection, ref: string, opts: FetchOptio
         break;
       }
       tasks.push((async () => {
-        let kids: Descriptor[];
+        let step: Awaited<ReturnType<typeof handle>>;
         try {
-          kids = await handle(desc);
+          step = await handle(desc);
         } finally {
           limiter?.release();
         }
-        await dispatch(kids);
+        // The parent's labels first, as ctr sets them before it looks at the children.
+        const [labelled, below] = await Promise.allSettled([step.labelling, dispatch(step.kids)]);
+        if (labelled.status === 'rejected') throw labelled.reason;
+        if (below.status === 'rejected') throw below.reason;
       })().catch((e) => {
         failed ??= e;
         throw e;

@@ -61,7 +61,7 @@ export async function unpackImage(
     const manifest = await resolveManifest(c, target, opts.platform);
     let diffIds: string[];
     try {
-      diffIds = await rootFS(c, (await resolveManifest(c, target, opts.platform)).config);
+      diffIds = await rootFS(c, manifest.config);
     } catch (e) {
       throw new Error(`failed to resolve rootfs: ${(e as Error).message}`);
     }
@@ -69,13 +69,29 @@ export async function unpackImage(
     if (diffIds.length !== layers.length) throw new Error('mismatched image rootfs and manifest layers');
     const snapshotter = await resolveSnapshotterName(c, opts.snapshotter);
     const chain: string[] = [];
+    // A layer's uncompressed label is set while the next layer is applied (one round
+    // trip less per layer); it is awaited before anything after it can fail, so the
+    // first error is the one ctr's one-step-at-a-time loop would report.
+    let labelling: Promise<void> | undefined;
+    const labelled = async () => {
+      const p = labelling;
+      labelling = undefined;
+      await p;
+    };
     for (let i = 0; i < layers.length; i++) {
-      const applied = await applyLayer(c, snapshotter, layers[i]!, diffIds[i]!, chain);
+      let applied: boolean;
+      try {
+        applied = await applyLayer(c, snapshotter, layers[i]!, diffIds[i]!, chain);
+      } finally {
+        await labelled();
+      }
       if (applied) {
-        await updateContentLabels(c, layers[i]!.digest, { 'containerd.io/uncompressed': diffIds[i]! }, ['labels.containerd.io/uncompressed']);
+        labelling = updateContentLabels(c, layers[i]!.digest, { 'containerd.io/uncompressed': diffIds[i]! }, ['labels.containerd.io/uncompressed']);
+        labelling.catch(() => {}); // observed by labelled()
       }
       chain.push(diffIds[i]!);
     }
+    await labelled();
     const rootfs = chainID(chain);
     const key = `containerd.io/gc.ref.snapshot.${snapshotter}`;
     await updateContentLabels(c, manifest.config.digest, { [key]: rootfs }, [`labels.${key}`]);
