@@ -13,7 +13,7 @@ import { abortIngest, ingestStream, updateContent, walkContent } from '../comman
 import { ContentWriter, isAlreadyExists, readContent, writeBlob } from '../images/content.js';
 import { digestAlgorithm, digestError, digestHex } from '../images/digest.js';
 import { children, imagePlatforms, readIndex, toAPIDescriptor } from '../images/image.js';
-import { AnnotationRefName, childGCLabel, MediaType } from '../images/mediatypes.js';
+import { AnnotationRefName, childrenGCLabels, MediaType } from '../images/mediatypes.js';
 import type { MatchComparer } from '../images/platforms.js';
 import { cleanPath, joinPath } from '../registry/reference.js';
 import type { Descriptor, Platform } from '../images/types.js';
@@ -406,16 +406,6 @@ export async function importImages(conn: Connection, source: AsyncIterable<Uint8
 
 /** images.SetChildrenLabels: GC references from a parent to each child. */
 async function setChildrenLabels(conn: Connection, desc: Descriptor, ch: Descriptor[]): Promise<void> {
-  const labels: Record<string, string> = {};
-  const fields: string[] = [];
-  const counts = new Map<string, number>();
-  for (const c of ch) {
-    let key = childGCLabel(c.mediaType);
-    const i = counts.get(key) ?? 0;
-    counts.set(key, i + 1);
-    if (i > 0 || key.endsWith('.')) key = `${key}${i}`;
-    labels[key] = c.digest;
-    fields.push(`labels.${key}`);
-  }
+  const { labels, fields } = childrenGCLabels(ch);
   await updateContent(conn, desc.digest, labels, fields);
 }

@@ -13,7 +13,7 @@ import { parseDummyURL, parseRef } from '../registry/reference.js';
 import type { Logger } from '../registry/log.js';
 import { contentInfo, ContentWriter, copyToWriter, isAlreadyExists, listStatuses, updateContentLabels } from './content.js';
 import { children, createOrUpdateImage, sortByPlatform } from './image.js';
-import { AnnotationRefName, childGCLabel, isConfigType, isIndexType, isKnownConfig, isLayerType, isManifestType, MediaType } from './mediatypes.js';
+import { AnnotationRefName, childrenGCLabels, isConfigType, isIndexType, isKnownConfig, isLayerType, isManifestType, MediaType } from './mediatypes.js';
 import type { MatchComparer } from './platforms.js';
 import type { Descriptor, ImageRecord } from './types.js';
 import type { StatusInfo } from '../format/progress.js';
@@ -170,19 +170,9 @@ export async function fetchImage(conn: Connection, ref: string, opts: FetchOptio
 
     // children, with gc labels for every child on the parent, then filtered
     let kids = await children(conn, desc);
-    const gcLabels: Record<string, string> = {};
-    const gcFields: string[] = [];
-    const counts = new Map<string, number>();
-    for (const ch of kids) {
-      let key = childGCLabel(ch.mediaType);
-      const idx = counts.get(key) ?? 0;
-      counts.set(key, idx + 1);
-      if (idx > 0 || key.endsWith('.')) key = `${key}${idx}`;
-      gcLabels[key] = ch.digest;
-      gcFields.push(`labels.${key}`);
-    }
+    const gc = childrenGCLabels(kids);
     const labelling = (async () => {
-      if (gcFields.length > 0) await updateContentLabels(conn, desc.digest, gcLabels, gcFields);
+      if (gc.fields.length > 0) await updateContentLabels(conn, desc.digest, gc.labels, gc.fields);
       // distribution source
       const info = await contentInfo(conn, desc.digest);
       const value = appendDistributionSource(info.labels[sourceKey] ?? '', repo);

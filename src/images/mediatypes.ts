@@ -55,3 +55,22 @@ export function childGCLabel(mt: string): string {
   if (isLayerType(mt)) return 'containerd.io/gc.ref.content.l.';
   return 'containerd.io/gc.ref.content.';
 }
+
+/**
+ * images.SetChildrenMappedLabels' labels: one GC reference per child, numbered per kind
+ * (the config alone keeps a bare key), with their field paths for the update mask.
+ */
+export function childrenGCLabels(children: ReadonlyArray<{ mediaType: string; digest: string }>): { labels: Record<string, string>; fields: string[] } {
+  const labels: Record<string, string> = {};
+  const fields: string[] = [];
+  const counts = new Map<string, number>();
+  for (const ch of children) {
+    let key = childGCLabel(ch.mediaType);
+    const idx = counts.get(key) ?? 0;
+    counts.set(key, idx + 1);
+    if (idx > 0 || key.endsWith('.')) key = `${key}${idx}`;
+    labels[key] = ch.digest;
+    fields.push(`labels.${key}`);
+  }
+  return { labels, fields };
+}
