@@ -111,8 +111,15 @@ function copyStdin(path: string, source: NodeJS.ReadableStream, onEnd: (() => vo
       else sink.end();
     }
   };
+  // A reader of our own that unblocks the open when we stop before the shim opened its end.
+  let unblocker = -1;
+  const dropUnblocker = () => {
+    if (unblocker >= 0) closeSync(unblocker);
+    unblocker = -1;
+  };
   openFile(path, fsc.O_WRONLY, (err, fd) => {
-    if (err) return; // the shim never opened its end: nothing to copy to
+    dropUnblocker();
+    if (err) return; // the FIFO went away before anyone opened it: nothing to copy to
     if (stopped) {
       closeSync(fd);
       return;
@@ -125,11 +132,13 @@ function copyStdin(path: string, source: NodeJS.ReadableStream, onEnd: (() => vo
   });
   return () => {
     if (!sink && !stopped) {
-      // Our blocked open only returns once the FIFO has a reader: be that reader.
+      // Our open only returns once the FIFO has a reader: be that reader until it has
+      // returned. (Closing at once could come before the worker thread even starts the
+      // open, which would then block for ever and keep the process alive.)
       try {
-        closeSync(openSync(path, fsc.O_RDONLY | fsc.O_NONBLOCK));
+        unblocker = openSync(path, fsc.O_RDONLY | fsc.O_NONBLOCK);
       } catch {
-        // already gone
+        // already gone: the open fails or has failed
       }
     }
     stop(true);

@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeSync, constants as fsc, existsSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -112,6 +113,31 @@ test('closing before the shim ever opened stdin does not hang the process', asyn
     const io = await fifoIO({ stdin: new PassThrough(), stdout: collector(), stderr: collector() }, dir)('c4');
     await io.close();
     assert.deepEqual(readdirSync(dir), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('closing while the stdin open still waits for a worker thread does not hang the process', () => {
+  // One worker thread, kept busy: the open of the stdin FIFO starts only after close().
+  const dir = root();
+  const script = `
+    import { pbkdf2 } from 'node:crypto';
+    import { readdirSync } from 'node:fs';
+    import { PassThrough } from 'node:stream';
+    import { fifoIO } from ${JSON.stringify(new URL('../../src/taskio/io.ts', import.meta.url).pathname)};
+    pbkdf2('x', 'y', 200000, 64, 'sha512', () => {});
+    const io = await fifoIO({ stdin: new PassThrough(), stdout: { write() {} }, stderr: { write() {} } }, ${JSON.stringify(dir)})('c5');
+    await io.close();
+    console.log(JSON.stringify(readdirSync(${JSON.stringify(dir)})));
+  `;
+  try {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8', timeout: 30_000, env: { ...process.env, UV_THREADPOOL_SIZE: '1' },
+    });
+    assert.equal(r.signal, null, `the process hung (${r.stderr})`);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim(), '[]');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
