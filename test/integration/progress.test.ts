@@ -20,7 +20,9 @@ const quote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
 
 /** Runs a shell command on a fresh 120x50 pty (stdin, stdout, stderr all the terminal unless redirected); the bytes it shows. */
 function inTerminal(command: string): string {
-  const r = run('script', ['-q', '-e', '-c', `stty cols 120 rows 50; ${command}`, '/dev/null'], { env: { TERM: 'xterm-256color' } });
+  // bash whatever $SHELL says (CI may have none): sh reports a job killed by a signal ("Terminated").
+  const r = run('script', ['-q', '-e', '-c', `stty cols 120 rows 50; ${command}`, '/dev/null'],
+    { env: { TERM: 'xterm-256color', SHELL: '/bin/bash' } });
   return r.stdout;
 }
 
