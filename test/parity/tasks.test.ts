@@ -301,7 +301,13 @@ describe('tasks behaviour', { skip: d ? false : skipReason }, () => {
       const r = ours('run', '--rm', '--log-uri', `file://${dir}/out.log`, IMG, 'l1', 'sh', '-c', 'echo to-log; echo err-log >&2');
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout, '');
-      const text = readFileSync(join(dir, 'out.log'), 'utf8');
+      // The shim writes the file and may still be copying when the task is gone (so with
+      // ctr too): give it a moment under load.
+      let text = '';
+      for (let i = 0; i < 50 && !/to-log[^]*err-log|err-log[^]*to-log/.test(text); i++) {
+        if (i > 0) sleep(100);
+        text = readFileSync(join(dir, 'out.log'), 'utf8');
+      }
       assert.match(text, /to-log/);
       assert.match(text, /err-log/);
     } finally {
