@@ -52,7 +52,7 @@ export default defineVerb({
         }, deps);
       } finally {
         // ctr's deferred container.Delete(WithSnapshotCleanup); its error is dropped.
-        if (o.rm && !o.detach) await removeContainer(conn, container.id).catch(() => {});
+        if (o.rm && !o.detach) await removeContainer(conn, container.id, { record: container }).catch(() => {});
       }
     } finally {
       await prepared?.discard();

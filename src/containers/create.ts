@@ -12,6 +12,7 @@ import { ContainersDefinition, type Container } from '../api/github.com/containe
 import { SnapshotsDefinition } from '../api/github.com/containerd/containerd/api/services/snapshots/v1/snapshots.js';
 import { Options as RuncOptions } from '../api/github.com/containerd/containerd/runtime/v2/runc/options/oci.js';
 import { Options as RuntimeOptions } from '../api/github.com/containerd/containerd/pkg/runtimeoptions/v1/api.js';
+import type { Mount as SnapshotMount } from '../api/github.com/containerd/containerd/api/types/mount.js';
 import type { Any } from '../api/google/protobuf/any.js';
 import type { Connection, Output } from '../cli/types.js';
 import { converted } from '../client/errdefs.js';
@@ -29,6 +30,7 @@ import * as o from '../oci/opts.js';
 import * as seccomp from '../oci/seccomp.js';
 import { marshalSpec, SPEC_TYPE_URL, type LinuxIDMapping, type Spec } from '../oci/spec.js';
 import { getImage, imageChainID, imageConfig, isUnpacked, unpack, type Image } from './image.js';
+import { rememberMounts } from './known-mounts.js';
 import { parseMountFlag } from './mountflag.js';
 import { remappedSnapshot } from './remap.js';
 
@@ -114,6 +116,8 @@ interface Draft {
   spec?: Any;
   snapshotter: string;
   snapshotKey: string;
+  /** What Prepare answered for snapshotKey. */
+  mounts?: SnapshotMount[];
 }
 
 /** A NewContainerOpts: runs inside the creation lease, in ctr's order. */
@@ -219,8 +223,13 @@ export async function newContainer(conn: Connection, opts: ContainerOptions, io:
       specOpts.push(o.withRootFSPath(resolvePath(opts.ref)));
       cOpts.push(async (_c, c) => { c.labels = labelArgs(opts.labels); });
     } else {
+      // ctr resolves the default snapshotter (a namespace label) each time it needs it;
+      // once is enough, asked while the image is looked up.
+      const resolving = resolveSnapshotterName(conn, opts.snapshotter);
+      resolving.catch(() => {});
       const image = await getImage(conn, opts.ref, opts.platform);
-      if (!(await isUnpacked(conn, image, opts.snapshotter))) await unpack(conn, image, opts.snapshotter);
+      const snapshotter = await resolving;
+      if (!(await isUnpacked(conn, image, snapshotter))) await unpack(conn, image, snapshotter);
       const labels = buildLabels(cmdLabels, image.labels, io.stderr);
       const config = await imageConfig(conn, image);
       specOpts.push(withImageConfig(config));
@@ -228,7 +237,7 @@ export async function newContainer(conn: Connection, opts: ContainerOptions, io:
         async (_c, c) => { c.image = image.name; },
         async (cc, c) => { c.labels = (await imageConfig(cc, image)).config?.Labels; },
         async (_c, c) => { c.labels = c.labels ? Object.assign(c.labels, labels) : { ...labels }; },
-        async (_c, c) => { c.snapshotter = opts.snapshotter; },
+        async (_c, c) => { c.snapshotter = snapshotter; },
       );
       if (opts.uidmap !== '' && opts.gidmap !== '') {
         const uidMap = parseIDMapping(opts.uidmap);
@@ -242,7 +251,6 @@ export async function newContainer(conn: Connection, opts: ContainerOptions, io:
           cOpts.push(newSnapshot(id, image, remap));
         } else {
           cOpts.push(async (cc, c) => {
-            c.snapshotter = await resolveSnapshotterName(cc, c.snapshotter);
             // The remapped base is found with the client's default platform, not --platform.
             const parent = await imageChainID(cc, { ...image, platform: defaultMatcher() });
             await remappedSnapshot(cc, c.snapshotter, id, parent, uidMap.hostID, gidMap.hostID);
@@ -322,8 +330,8 @@ export async function newContainer(conn: Connection, opts: ContainerOptions, io:
     await o.applyOpts({
       namespace: cc.namespace,
       container: { id: c.id, snapshotter: c.snapshotter, snapshotKey: c.snapshotKey },
-      snapshotMounts: async (snapshotter, key) =>
-        (await converted(cc.service(SnapshotsDefinition).mounts({ snapshotter, key }))).mounts,
+      snapshotMounts: async (snapshotter, key) => (snapshotter === c.snapshotter && key === c.snapshotKey && c.mounts)
+        || (await converted(cc.service(SnapshotsDefinition).mounts({ snapshotter, key }))).mounts,
     }, spec, specOpts);
     c.spec = { typeUrl: SPEC_TYPE_URL, value: Buffer.from(marshalSpec(spec)) };
   });
@@ -335,9 +343,9 @@ export async function newContainer(conn: Connection, opts: ContainerOptions, io:
 function newSnapshot(id: string, image: Image, labels: Record<string, string>): ContainerOpt {
   return async (cc, c) => {
     const parent = await imageChainID(cc, image);
-    c.snapshotter = await resolveSnapshotterName(cc, c.snapshotter);
-    await converted(cc.service(SnapshotsDefinition).prepare({ snapshotter: c.snapshotter, key: id, parent, labels }));
+    const { mounts } = await converted(cc.service(SnapshotsDefinition).prepare({ snapshotter: c.snapshotter, key: id, parent, labels }));
     c.snapshotKey = id;
+    c.mounts = mounts;
     c.image = image.name;
   };
 }
@@ -364,6 +372,7 @@ async function createRecord(conn: Connection, id: string, cOpts: ContainerOpt[])
           extensions: {},
         },
       }));
+      if (draft.mounts) rememberMounts(container!, draft.snapshotter, draft.snapshotKey, draft.mounts);
       return container!;
     } catch (e) {
       if (draft.snapshotKey !== '') {

@@ -14,6 +14,8 @@ import { statusName, TaskProcess, tasksClient } from '../tasks/process.js';
 export interface DeleteOptions {
   /** Keep the rootfs snapshot (ctr's --keep-snapshot). */
   keepSnapshot?: boolean;
+  /** The record as this process created it (run --rm): not read again. */
+  record?: Container;
 }
 
 /** container.Delete: refuses while a task exists; removes the snapshot, then the record. */
@@ -25,7 +27,7 @@ export async function removeContainer(conn: Connection, id: string, opts: Delete
     hasTask = false;
   }
   if (hasTask) throw new ErrdefsError(Code.FailedPrecondition, `cannot delete running task ${id}: failed precondition`);
-  const c: Container = await loadContainer(conn, id);
+  const c: Container = opts.record?.id === id ? opts.record : await loadContainer(conn, id);
   if (!opts.keepSnapshot && c.snapshotKey !== '') {
     if (c.snapshotter === '') {
       throw new ErrdefsError(Code.InvalidArgument, 'container.Snapshotter must be set to cleanup rootfs snapshot: invalid argument');

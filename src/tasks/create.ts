@@ -13,6 +13,7 @@ import { ErrdefsError, fromGRPC } from '../client/errdefs.js';
 import { Code } from '../client/transport.js';
 import type { Connection } from '../cli/types.js';
 import type { IOCreator, TaskIO } from '../taskio/io.js';
+import { rememberedMounts } from '../containers/known-mounts.js';
 import { containerSpec } from './load.js';
 import { TaskProcess, tasksClient } from './process.js';
 
@@ -46,11 +47,13 @@ async function rootfsMounts(conn: Connection, c: Container): Promise<Mount[]> {
   if (!c.snapshotter) {
     throw new ErrdefsError(Code.InvalidArgument, 'unable to resolve rootfs mounts without snapshotter on container: invalid argument');
   }
-  let mounts: Mount[];
-  try {
-    ({ mounts } = await conn.service(SnapshotsDefinition).mounts({ snapshotter: c.snapshotter, key: c.snapshotKey }));
-  } catch (e) {
-    throw fromGRPC(e);
+  let mounts = rememberedMounts(c, c.snapshotter, c.snapshotKey);
+  if (!mounts) {
+    try {
+      ({ mounts } = await conn.service(SnapshotsDefinition).mounts({ snapshotter: c.snapshotter, key: c.snapshotKey }));
+    } catch (e) {
+      throw fromGRPC(e);
+    }
   }
   const label = containerSpec(c).linux?.mountLabel;
   return mounts.map((m) => ({
