@@ -4,6 +4,7 @@
 // Needs root, like ctr.
 
 import { execFile } from 'node:child_process';
+import { readFileSync, realpathSync } from 'node:fs';
 import { mkdir, rmdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { randomInt } from 'node:crypto';
@@ -41,7 +42,24 @@ export async function mountAll(mounts: readonly Mount[], target: string): Promis
   }
 }
 
-/** mount.UnmountAll: unmount until nothing is mounted on `target`. */
+/** Whether something is mounted on `path` (an absolute, clean path), per /proc/self/mountinfo. */
+export function isMountPoint(path: string): boolean | undefined {
+  let info: string;
+  try {
+    info = readFileSync('/proc/self/mountinfo', 'utf8');
+    path = realpathSync(path);
+  } catch {
+    return undefined;
+  }
+  // Field 5 is the mount point, with space, tab, newline and backslash octal-escaped.
+  const escaped = path.replace(/[ \t\n\\]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
+  return info.split('\n').some((line) => line.split(' ')[4] === escaped);
+}
+
+/**
+ * mount.UnmountAll: unmount until nothing is mounted on `target`. (Go loops until
+ * umount fails; mountinfo tells the same without one more umount process.)
+ */
 export async function unmountAll(target: string): Promise<void> {
   for (let i = 0; i < 64; i++) {
     try {
@@ -49,6 +67,7 @@ export async function unmountAll(target: string): Promise<void> {
     } catch {
       return;
     }
+    if (isMountPoint(target) === false) return;
   }
 }
 
