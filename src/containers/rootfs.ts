@@ -1,7 +1,7 @@
 // containerd's rootfs.CreateDiff: the changes of a snapshot against a view of its
 // parent, computed by the Diff service (used by `snapshots diff` and `checkpoint --rw`).
 
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../util/random.js';
 import { DiffDefinition } from '../api/github.com/containerd/containerd/api/services/diff/v1/diff.js';
 import { Kind, SnapshotsDefinition } from '../api/github.com/containerd/containerd/api/services/snapshots/v1/snapshots.js';
 import type { Descriptor } from '../api/github.com/containerd/containerd/api/types/descriptor.js';

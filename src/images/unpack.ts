@@ -14,7 +14,6 @@
 // gets containerd.io/uncompressed, and the config containerd.io/gc.ref.snapshot.<name>.
 // Diff.Apply decompresses gzip/zstd daemon-side, so no layer bytes pass through us.
 
-import { createHash } from 'node:crypto';
 import { DiffDefinition } from '../api/github.com/containerd/containerd/api/services/diff/v1/diff.js';
 import { NamespacesDefinition } from '../api/github.com/containerd/containerd/api/services/namespaces/v1/namespace.js';
 import { SnapshotsDefinition } from '../api/github.com/containerd/containerd/api/services/snapshots/v1/snapshots.js';
@@ -25,6 +24,7 @@ import { updateContentLabels } from './content.js';
 import { resolveManifest, rootFS, toAPIDescriptor } from './image.js';
 import { randomLeaseId, withLease } from './lease.js';
 import type { MatchComparer } from './platforms.js';
+import { sha256Hex } from './sha256.js';
 import type { Descriptor } from './types.js';
 
 export const DEFAULT_SNAPSHOTTER = 'overlayfs';
@@ -34,7 +34,7 @@ const DEFAULT_SNAPSHOTTER_LABEL = 'containerd.io/defaults/snapshotter';
 export function chainID(diffIds: readonly string[]): string {
   let chain = diffIds[0] ?? '';
   for (let i = 1; i < diffIds.length; i++) {
-    chain = `sha256:${createHash('sha256').update(`${chain} ${diffIds[i]}`).digest('hex')}`;
+    chain = `sha256:${sha256Hex(`${chain} ${diffIds[i]}`)}`;
   }
   return chain;
 }

@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync, realpathSync } from 'node:fs';
 import { mkdir, rmdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { randomInt } from 'node:crypto';
+import { randomUint32 } from '../util/random.js';
 import type { Mount } from '../api/github.com/containerd/containerd/api/types/mount.js';
 
 function run(cmd: string, args: string[]): Promise<void> {
@@ -23,7 +23,7 @@ function run(cmd: string, args: string[]): Promise<void> {
 async function makeTempDir(): Promise<string> {
   const base = (process.env.XDG_RUNTIME_DIR || tmpdir()).replace(/\/+$/, '') || '/';
   for (;;) {
-    const dir = `${base}/containerd-mount${randomInt(0, 2 ** 32 - 1)}`;
+    const dir = `${base}/containerd-mount${randomUint32()}`;
     try {
       await mkdir(dir, { mode: 0o700 });
       return dir;
