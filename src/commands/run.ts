@@ -28,15 +28,23 @@ export default defineVerb({
     if (c.id === '') throw new Error('container id must be provided');
     if (o.rm && o.detach) throw new Error('flags --detach and --rm cannot be specified together');
 
-    // The dial, the container code (large) and the FIFOs (a mkfifo child) are
-    // independent: all three start at once.
+    // The dial and the container code (large) are independent. The FIFOs come from a
+    // mkfifo child, whose start blocks this thread for a few ms: it starts while the
+    // daemon prepares the snapshot (or once the container exists, without a snapshot).
     const connecting = deps.connect();
+    // One turn of the loop first, so the dial reaches the socket before the container
+    // code's module set-up (several ms of this thread) runs.
+    await new Promise((resolve) => setImmediate(resolve));
     const loading = Promise.all([import('../containers/create.js'), import('../containers/delete.js')]);
-    const prepared = o.nullIO || o.logURI !== '' ? undefined
-      : new PreparedFifos(o.fifoDir, c.id, c.tty, { stdin: true, stdout: true, stderr: !c.tty });
+    let prepared: PreparedFifos | undefined;
+    const prepareFifos = () => {
+      if (prepared || o.nullIO || o.logURI !== '') return;
+      prepared = new PreparedFifos(o.fifoDir, c.id, c.tty, { stdin: true, stdout: true, stderr: !c.tty });
+    };
     try {
       const [conn, [{ newContainer, parseIDMapping }, { removeContainer }]] = await Promise.all([connecting, loading]);
-      const container = await newContainer(conn, c, { stderr: deps.stderr });
+      const container = await newContainer(conn, c, { stderr: deps.stderr, whilePreparing: prepareFifos });
+      prepareFifos();
       try {
         await runTaskSession(conn, container, {
           beforeTask: o.cni ? checkCNI : undefined,

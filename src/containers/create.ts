@@ -17,7 +17,7 @@ import type { Any } from '../api/google/protobuf/any.js';
 import type { Connection, Output } from '../cli/types.js';
 import { converted } from '../client/errdefs.js';
 import { labelArgs } from '../commands/labels.js';
-import { withLease } from '../images/lease.js';
+import { startLease, withLease, type PendingLease } from '../images/lease.js';
 import { defaultMatcher } from '../images/platforms.js';
 import { resolveSnapshotterName } from '../images/unpack.js';
 import { log } from '../tasks/log.js';
@@ -101,6 +101,11 @@ export interface ContainerOptions {
 /** Where newContainer reports what ctr logs (warnings about skipped image labels). */
 export interface CreateIO {
   stderr?: Output;
+  /**
+   * Called once the rootfs snapshot is being prepared (the slowest call before the
+   * record is created), so a caller can do blocking work of its own meanwhile.
+   */
+  whilePreparing?: () => void;
 }
 
 export const DEFAULT_RUNTIME = 'io.containerd.runc.v2';
@@ -205,6 +210,17 @@ function runtimeOptions(opts: ContainerOptions): Any | undefined {
  * snapshot. Returns the record as the daemon stored it.
  */
 export async function newContainer(conn: Connection, opts: ContainerOptions, io: CreateIO = {}): Promise<Container> {
+  const early: { lease?: PendingLease } = {};
+  try {
+    return await buildContainer(conn, opts, io, early);
+  } catch (e) {
+    await early.lease?.release();
+    throw e;
+  }
+}
+
+/** newContainer's work; a lease it starts early goes in `early` (released on failure). */
+async function buildContainer(conn: Connection, opts: ContainerOptions, io: CreateIO, early: { lease?: PendingLease }): Promise<Container> {
   const id = opts.id;
   const specOpts: o.SpecOpt[] = [];
   const cOpts: ContainerOpt[] = [];
@@ -228,6 +244,10 @@ export async function newContainer(conn: Connection, opts: ContainerOptions, io:
       const resolving = resolveSnapshotterName(conn, opts.snapshotter);
       resolving.catch(() => {});
       const image = await getImage(conn, opts.ref, opts.platform);
+      // The container's lease is asked for now, while the image's config is read (ctr makes
+      // it after); not before the image is found, as a lease creates its namespace. A
+      // failure before the record is created removes it again.
+      early.lease = startLease(conn);
       const snapshotter = await resolving;
       if (!(await isUnpacked(conn, image, snapshotter))) await unpack(conn, image, snapshotter);
       const labels = buildLabels(cmdLabels, image.labels, io.stderr);
@@ -248,7 +268,7 @@ export async function newContainer(conn: Connection, opts: ContainerOptions, io:
             'containerd.io/snapshot/uidmapping': `0:${uidMap.hostID}:${uidMap.size}`,
             'containerd.io/snapshot/gidmapping': `0:${gidMap.hostID}:${uidMap.size}`,
           };
-          cOpts.push(newSnapshot(id, image, remap));
+          cOpts.push(newSnapshot(id, image, remap, io.whilePreparing));
         } else {
           cOpts.push(async (cc, c) => {
             // The remapped base is found with the client's default platform, not --platform.
@@ -260,7 +280,7 @@ export async function newContainer(conn: Connection, opts: ContainerOptions, io:
         }
       } else {
         // A writable snapshot even with --read-only: the runtime remounts it read-only.
-        cOpts.push(newSnapshot(id, image, labelArgs(opts.snapshotterLabels)));
+        cOpts.push(newSnapshot(id, image, labelArgs(opts.snapshotterLabels), io.whilePreparing));
       }
       cOpts.push(async (cc, c) => {
         const signal = (await imageConfig(cc, image)).config?.StopSignal;
@@ -336,14 +356,16 @@ export async function newContainer(conn: Connection, opts: ContainerOptions, io:
     c.spec = { typeUrl: SPEC_TYPE_URL, value: Buffer.from(marshalSpec(spec)) };
   });
 
-  return createRecord(conn, id, cOpts);
+  return createRecord(conn, id, cOpts, early.lease);
 }
 
 /** containerd.WithNewSnapshot: an active snapshot on the image's rootfs chain. */
-function newSnapshot(id: string, image: Image, labels: Record<string, string>): ContainerOpt {
+function newSnapshot(id: string, image: Image, labels: Record<string, string>, whilePreparing?: () => void): ContainerOpt {
   return async (cc, c) => {
     const parent = await imageChainID(cc, image);
-    const { mounts } = await converted(cc.service(SnapshotsDefinition).prepare({ snapshotter: c.snapshotter, key: id, parent, labels }));
+    const preparing = converted(cc.service(SnapshotsDefinition).prepare({ snapshotter: c.snapshotter, key: id, parent, labels }));
+    whilePreparing?.();
+    const { mounts } = await preparing;
     c.snapshotKey = id;
     c.mounts = mounts;
     c.image = image.name;
@@ -355,7 +377,7 @@ function newSnapshot(id: string, image: Image, labels: Record<string, string>): 
  * option made (the snapshot) is removed again when a later step fails, so nothing is
  * left for the garbage collector to find.
  */
-async function createRecord(conn: Connection, id: string, cOpts: ContainerOpt[]): Promise<Container> {
+async function createRecord(conn: Connection, id: string, cOpts: ContainerOpt[], lease?: PendingLease): Promise<Container> {
   return withLease(conn, async (cc) => {
     const draft: Draft = { id, image: '', runtime: { name: DEFAULT_RUNTIME }, snapshotter: '', snapshotKey: '' };
     try {
@@ -380,5 +402,5 @@ async function createRecord(conn: Connection, id: string, cOpts: ContainerOpt[])
       }
       throw e;
     }
-  });
+  }, lease);
 }

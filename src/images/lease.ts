@@ -2,11 +2,11 @@
 // wraps an operation, so everything it writes is kept while it runs and collected if it
 // fails; the lease is deleted when the operation ends. Nested calls reuse the outer lease.
 
-import { randomBytes } from 'node:crypto';
 import { LeasesDefinition } from '../api/github.com/containerd/containerd/api/services/leases/v1/leases.js';
 import type { Connection } from '../cli/types.js';
 import { converted } from '../client/errdefs.js';
 import { formatRFC3339 } from '../format/time.js';
+import { randomBytes } from '../util/random.js';
 
 const leased = new WeakSet<Connection>();
 
@@ -16,21 +16,45 @@ export function randomLeaseId(): string {
   return `${nanos}-${randomBytes(3).toString('base64url')}`;
 }
 
-export async function withLease<T>(conn: Connection, fn: (leasedConn: Connection) => Promise<T>): Promise<T> {
-  if (leased.has(conn)) return fn(conn);
+/** A lease being created: the connection that carries it, and its removal. */
+export interface PendingLease {
+  conn: Promise<Connection>;
+  /** Deletes the lease (once created); never throws. */
+  release(): Promise<void>;
+}
+
+/**
+ * Starts creating a lease now, for work that begins later (so the round trip overlaps
+ * other calls). `conn` already under a lease is used as it is.
+ */
+export function startLease(conn: Connection): PendingLease {
+  if (leased.has(conn)) return { conn: Promise.resolve(conn), release: async () => {} };
   const leases = conn.service(LeasesDefinition);
   const expire = Date.now() + 24 * 3600 * 1000;
-  const { lease } = await converted(leases.create({
+  const created = converted(leases.create({
     id: randomLeaseId(),
     labels: { 'containerd.io/gc.expire': formatRFC3339({ seconds: Math.floor(expire / 1000), nanos: 0 }) },
-  }));
-  const id = lease!.id;
-  const inner = conn.with({ metadata: { 'containerd-lease': id } });
-  leased.add(inner);
+  })).then(({ lease }) => lease!.id);
+  created.catch(() => {});
+  let released: Promise<void> | undefined;
+  const inner = created.then((id) => {
+    const c = conn.with({ metadata: { 'containerd-lease': id } });
+    leased.add(c);
+    return c;
+  });
+  inner.catch(() => {}); // its failure reaches whoever awaits it, if anyone does
+  return {
+    conn: inner,
+    release: () => (released ??= created.then((id) => leases.delete({ id, sync: false })).then(() => {}, () => {})),
+  };
+}
+
+export async function withLease<T>(conn: Connection, fn: (leasedConn: Connection) => Promise<T>, pending?: PendingLease): Promise<T> {
+  const lease = pending ?? startLease(conn);
   try {
-    return await fn(inner);
+    return await fn(await lease.conn);
   } finally {
-    await leases.delete({ id, sync: false }).catch(() => {});
+    await lease.release();
   }
 }
 
