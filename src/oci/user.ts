@@ -2,6 +2,7 @@
 // WithAdditionalGIDs): the image's USER is resolved against /etc/passwd and /etc/group
 // inside the container's rootfs, which is mounted read-only for the lookup.
 
+import { readFileSync } from 'node:fs';
 import { lstat, readFile, readlink } from 'node:fs/promises';
 import { cleanPath } from './defaults.js';
 import { tryReadonlyMounts, withTempMount } from './mount.js';
@@ -98,7 +99,85 @@ export async function rootPath(root: string, path: string): Promise<string> {
   return `${root}/${done.join('/')}`.replace(/\/$/, '') || root;
 }
 
+// The lookups usually need /etc/passwd or /etc/group of a fresh overlay snapshot, whose
+// upper directory is still empty. Mounting it costs two child processes (mount, umount);
+// reading the file straight from the layer directories gives the same bytes whenever the
+// answer is plain: the topmost layer holding the path's first component holds the whole
+// path as directories and a regular file (nothing above it can hide or replace it). Any
+// other case (symlinks, whiteouts, a file absent there, which an opaque directory would
+// make ambiguous) falls back to the real mount, and so does any error, so that texts and
+// results stay what the mounted lookup gives.
+
+/** Stand-in roots: a name that is not a directory, for the layers (top first) it stands for. */
+const layeredRoots = new Map<string, string[]>();
+let layeredSeq = 0;
+
+export class NeedsMount extends Error {}
+
+/** The layer directories of `mounts` when reading them unmounted is sound, else undefined. */
+export function unmountedLayers(mounts: readonly { type: string; source: string; options: string[] }[]): string[] | undefined {
+  if (mounts.length !== 1) return undefined;
+  const m = mounts[0]!;
+  if (m.type === 'bind' && m.options.some((o) => o === 'bind' || o === 'rbind')) return [m.source];
+  if (m.type !== 'overlay' || metacopyDefault()) return undefined;
+  let upper: string | undefined;
+  let lower: string[] | undefined;
+  for (const o of m.options) {
+    if (o.includes('\\')) return undefined; // escaped ':' or ',' in a path: leave it to mount
+    if (o.startsWith('lowerdir=')) lower = o.slice(9).split(':');
+    else if (o.startsWith('upperdir=')) upper = o.slice(9);
+    else if (!/^(workdir=.*|index=(on|off)|ro|rw|volatile|userxattr)$/.test(o)) return undefined;
+  }
+  if (!lower || lower.some((d) => d === '')) return undefined;
+  return upper ? [upper, ...lower] : lower;
+}
+
+/** overlayfs's metacopy default: with it on, a copied-up file may hold no data of its own. */
+let metacopy: boolean | undefined;
+function metacopyDefault(): boolean {
+  if (metacopy === undefined) {
+    try {
+      metacopy = readFileSync('/sys/module/overlay/parameters/metacopy', 'utf8').trim() !== 'N';
+    } catch {
+      metacopy = false; // module parameter absent: no metacopy support
+    }
+  }
+  return metacopy;
+}
+
+export async function layeredRead(layers: readonly string[], name: string): Promise<string> {
+  const parts = cleanPath(`/${name}`).split('/').filter(Boolean);
+  if (parts.length === 0) throw new NeedsMount();
+  for (const layer of layers) {
+    let st;
+    try {
+      st = await lstat(`${layer}/${parts[0]}`);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw new NeedsMount();
+    }
+    // The topmost layer that has the first component decides, or the mount has to.
+    for (let i = 1; i < parts.length; i++) {
+      if (!st.isDirectory()) throw new NeedsMount();
+      try {
+        st = await lstat(`${layer}/${parts.slice(0, i + 1).join('/')}`);
+      } catch {
+        throw new NeedsMount();
+      }
+    }
+    if (!st.isFile()) throw new NeedsMount();
+    try {
+      return await readFile(`${layer}/${parts.join('/')}`, 'utf8');
+    } catch {
+      throw new NeedsMount();
+    }
+  }
+  throw new NeedsMount();
+}
+
 async function readRootFile(root: string, name: string): Promise<string> {
+  const layers = layeredRoots.get(root);
+  if (layers) return layeredRead(layers, name);
   const p = await rootPath(root, name);
   try {
     return await readFile(p, 'utf8');
@@ -142,6 +221,18 @@ async function onRootfs(ctx: SpecContext, s: Spec, fn: (root: string) => Promise
   if (c.snapshotKey === '') throw new Error('rootfs snapshot not created for container');
   if (!ctx.snapshotMounts) throw new Error('no snapshot service to read the rootfs from');
   const mounts = tryReadonlyMounts(await ctx.snapshotMounts(c.snapshotter, c.snapshotKey));
+  const layers = unmountedLayers(mounts);
+  if (layers) {
+    const root = `\0layers-${++layeredSeq}`;
+    layeredRoots.set(root, layers);
+    try {
+      return await fn(root);
+    } catch {
+      // NeedsMount, or an error whose text must come from the mounted lookup: mount.
+    } finally {
+      layeredRoots.delete(root);
+    }
+  }
   await withTempMount(mounts, fn);
 }
 
