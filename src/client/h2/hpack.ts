@@ -152,43 +152,50 @@ STATIC_TABLE.forEach(([name, value], i) => {
   if (!staticNameIndex.has(name)) staticNameIndex.set(name, i + 1);
 });
 
-function pushInt(out: number[], value: number, prefixBits: number, firstByteFlags: number): void {
+/** Writes an HPACK integer at `pos` of `buf`; returns the position after it. */
+function writeInt(buf: Buffer, pos: number, value: number, prefixBits: number, firstByteFlags: number): number {
   const max = (1 << prefixBits) - 1;
   if (value < max) {
-    out.push(firstByteFlags | value);
-    return;
+    buf[pos++] = firstByteFlags | value;
+    return pos;
   }
-  out.push(firstByteFlags | max);
+  buf[pos++] = firstByteFlags | max;
   value -= max;
   while (value >= 0x80) {
-    out.push((value % 0x80) | 0x80);
+    buf[pos++] = (value % 0x80) | 0x80;
     value = Math.floor(value / 0x80);
   }
-  out.push(value);
+  buf[pos++] = value;
+  return pos;
 }
 
-function pushString(out: number[], s: string): void {
-  pushInt(out, s.length, 7, 0);
-  for (let i = 0; i < s.length; i++) out.push(s.charCodeAt(i) & 0xff);
+/** A string literal without Huffman coding: length, then one byte per UTF-16 unit (low byte). */
+function writeString(buf: Buffer, pos: number, s: string): number {
+  pos = writeInt(buf, pos, s.length, 7, 0);
+  return pos + buf.write(s, pos, s.length, 'latin1');
 }
 
 /** Encodes a header list without touching any dynamic table. */
 export function encodeHeaders(headers: readonly Header[]): Buffer {
-  const out: number[] = [];
+  // Each literal needs its bytes plus at most 6 bytes of length prefix, plus 1 byte of type.
+  let room = 0;
+  for (const [name, value] of headers) room += name.length + value.length + 13;
+  const buf = Buffer.allocUnsafe(room);
+  let pos = 0;
   for (const [name, value] of headers) {
     const full = staticFullIndex.get(`${name}\0${value}`);
     if (full !== undefined) {
-      pushInt(out, full, 7, 0x80);
+      pos = writeInt(buf, pos, full, 7, 0x80);
       continue;
     }
     const nameIndex = staticNameIndex.get(name);
     if (nameIndex !== undefined) {
-      pushInt(out, nameIndex, 4, 0x00);
+      pos = writeInt(buf, pos, nameIndex, 4, 0x00);
     } else {
-      out.push(0x00);
-      pushString(out, name);
+      buf[pos++] = 0x00;
+      pos = writeString(buf, pos, name);
     }
-    pushString(out, value);
+    pos = writeString(buf, pos, value);
   }
-  return Buffer.from(out);
+  return buf.subarray(0, pos);
 }
