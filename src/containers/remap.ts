@@ -2,7 +2,7 @@
 // committed copy of the image's rootfs with every file's owner shifted by the host
 // uid/gid, shared by containers with the same mapping, and the container's snapshot on it.
 
-import { lchown, lstat, readdir } from 'node:fs/promises';
+import { lchown, lstat, readdir } from '../util/fs.js';
 import { SnapshotsDefinition } from '../api/github.com/containerd/containerd/api/services/snapshots/v1/snapshots.js';
 import type { Connection } from '../cli/types.js';
 import { converted, isNotFound } from '../client/errdefs.js';

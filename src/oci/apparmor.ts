@@ -4,7 +4,7 @@
 
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from '../util/fs.js';
 import { tmpdir } from 'node:os';
 import { errnoText, setProcess, type SpecOpt } from './opts.js';
 

@@ -5,7 +5,7 @@
 
 import { execFile } from 'node:child_process';
 import { readFileSync, realpathSync } from 'node:fs';
-import { mkdir, rmdir } from 'node:fs/promises';
+import { mkdir, rmdir } from '../util/fs.js';
 import { tmpdir } from 'node:os';
 import { randomUint32 } from '../util/random.js';
 import type { Mount } from '../api/github.com/containerd/containerd/api/types/mount.js';

@@ -2,7 +2,7 @@
 // Go counterpart's effect exactly (which sections it creates, append vs replace), since
 // the resulting JSON is compared byte for byte with ctr's.
 
-import { readFile } from 'node:fs/promises';
+import { readFile } from '../util/fs.js';
 import { defaultUnixDeviceRules, defaultUnixSpec } from './defaults.js';
 import { parseSpec, SPEC_VERSION, type Int64, type LinuxCapabilities, type LinuxIDMapping, type LinuxNamespace, type Mount, type Process, type Spec } from './spec.js';
 import type { Mount as SnapshotMount } from '../api/github.com/containerd/containerd/api/types/mount.js';

@@ -2,7 +2,7 @@
 // (allow-list, extended by kernel version, architecture and the bounding capabilities)
 // and --seccomp-profile's file loading.
 
-import { readFile } from 'node:fs/promises';
+import { readFile } from '../util/fs.js';
 import { release } from 'node:os';
 import { decodeGoJSON } from './gojson.js';
 import type { SpecOpt } from './opts.js';

@@ -3,7 +3,7 @@
 // inside the container's rootfs, which is mounted read-only for the lookup.
 
 import { readFileSync } from 'node:fs';
-import { lstat, readFile, readlink } from 'node:fs/promises';
+import { lstat, readFile, readlink } from '../util/fs.js';
 import { cleanPath } from './defaults.js';
 import { tryReadonlyMounts, withTempMount } from './mount.js';
 import { errnoText, setProcess, type SpecContext, type SpecOpt } from './opts.js';
