@@ -14,7 +14,11 @@ export interface Writer {
 
 /** The local ends: where the task's output goes and where its input comes from. */
 export interface Streams {
-  stdin?: NodeJS.ReadableStream;
+  /**
+   * Where stdin comes from; a function is called only once the shim has opened the FIFO
+   * (building process.stdin costs a few ms, better spent while the daemon works).
+   */
+  stdin?: NodeJS.ReadableStream | (() => NodeJS.ReadableStream);
   stdout?: Writer;
   stderr?: Writer;
   terminal?: boolean;
@@ -87,13 +91,14 @@ function openFifo(path: string, flags: number, what: string): number {
  * end: only then can our EOF reach the process, as closing a FIFO that has no reader
  * yet would be lost. Returns the function that stops copying and lets go of the FIFO.
  */
-function copyStdin(path: string, source: NodeJS.ReadableStream, onEnd: (() => void) | undefined): () => void {
+function copyStdin(path: string, input: NodeJS.ReadableStream | (() => NodeJS.ReadableStream), onEnd: (() => void) | undefined): () => void {
   let stopped = false;
   let sink: Socket | undefined;
+  let source: NodeJS.ReadableStream | undefined = typeof input === 'function' ? undefined : input;
   const onData = (chunk: Buffer | string) => {
     if (sink && !sink.write(chunk)) {
-      source.pause();
-      sink.once('drain', () => { if (!stopped) source.resume(); });
+      source!.pause();
+      sink.once('drain', () => { if (!stopped) source!.resume(); });
     }
   };
   const onSourceEnd = () => {
@@ -103,9 +108,9 @@ function copyStdin(path: string, source: NodeJS.ReadableStream, onEnd: (() => vo
   const stop = (abort: boolean) => {
     if (stopped) return;
     stopped = true;
-    source.off('data', onData);
-    source.off('end', onSourceEnd);
-    source.pause();
+    source?.off('data', onData);
+    source?.off('end', onSourceEnd);
+    source?.pause();
     if (sink) {
       if (abort) sink.destroy();
       else sink.end();
@@ -126,6 +131,7 @@ function copyStdin(path: string, source: NodeJS.ReadableStream, onEnd: (() => vo
     }
     sink = new Socket({ fd, readable: false, writable: true });
     sink.on('error', () => stop(true));
+    source ??= (input as () => NodeJS.ReadableStream)();
     source.on('data', onData);
     source.once('end', onSourceEnd);
     source.resume();

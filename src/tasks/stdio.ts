@@ -40,7 +40,7 @@ export function stdioCreator(c: StdioChoice, deps: Pick<Deps, 'stdin' | 'stdout'
   if (c.nullIO) return { io: nullIO, bind };
   if (c.logURI) return { io: logURIIO(normalizeLogURI(c.logURI)), bind };
   const io = fifoIO({
-    stdin: deps.stdin,
+    stdin: () => deps.stdin,
     stdout: deps.stdout,
     stderr: deps.stderr,
     onStdinEnd: () => {

@@ -107,6 +107,26 @@ test('stdin reaches the FIFO once the shim opened it, then EOF and the CloseIO h
   }
 });
 
+test('stdin given as a function is only built once the shim has opened the FIFO', async () => {
+  const dir = root();
+  try {
+    const stdin = new PassThrough();
+    let built = 0;
+    const io = await fifoIO({ stdin: () => { built++; return stdin; }, stdout: collector() }, dir)('c7');
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(built, 0, 'not before the shim opened its end');
+    const r = openSync(io.config.stdin, fsc.O_RDONLY | fsc.O_NONBLOCK);
+    await until(() => built === 1, 'built once the FIFO has a reader');
+    stdin.end('typed');
+    let got = '';
+    await until(() => (got += readAvailable(io.config.stdin, r)) === 'typed', 'stdin reaches the FIFO');
+    closeSync(r);
+    await io.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('closing before the shim ever opened stdin does not hang the process', async () => {
   const dir = root();
   try {
