@@ -37,13 +37,18 @@ export default defineVerb({
     await new Promise((resolve) => setImmediate(resolve));
     const loading = Promise.all([import('../containers/create.js'), import('../containers/delete.js')]);
     let prepared: PreparedFifos | undefined;
+    let leaseGone: Promise<void> | undefined;
     const prepareFifos = () => {
       if (prepared || o.nullIO || o.logURI !== '') return;
       prepared = new PreparedFifos(o.fifoDir, c.id, c.tty, { stdin: true, stdout: true, stderr: !c.tty });
     };
     try {
       const [conn, [{ newContainer, parseIDMapping }, { removeContainer }]] = await Promise.all([connecting, loading]);
-      const container = await newContainer(conn, c, { stderr: deps.stderr, whilePreparing: prepareFifos });
+      const container = await newContainer(conn, c, {
+        stderr: deps.stderr,
+        whilePreparing: prepareFifos,
+        leaseReleased: (done) => { leaseGone = done; },
+      });
       prepareFifos();
       try {
         await runTaskSession(conn, container, {
@@ -64,6 +69,7 @@ export default defineVerb({
       }
     } finally {
       await prepared?.discard();
+      await leaseGone;
     }
   },
 });

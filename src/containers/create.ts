@@ -106,6 +106,11 @@ export interface CreateIO {
    * record is created), so a caller can do blocking work of its own meanwhile.
    */
   whilePreparing?: () => void;
+  /**
+   * Given the deletion of the creation lease once the record exists; the caller awaits
+   * it before it ends. Without it newContainer waits for the deletion itself.
+   */
+  leaseReleased?: (done: Promise<void>) => void;
 }
 
 export const DEFAULT_RUNTIME = 'io.containerd.runc.v2';
@@ -356,7 +361,7 @@ async function buildContainer(conn: Connection, opts: ContainerOptions, io: Crea
     c.spec = { typeUrl: SPEC_TYPE_URL, value: Buffer.from(marshalSpec(spec)) };
   });
 
-  return createRecord(conn, id, cOpts, early.lease);
+  return createRecord(conn, id, cOpts, early.lease, io);
 }
 
 /** containerd.WithNewSnapshot: an active snapshot on the image's rootfs chain. */
@@ -377,30 +382,47 @@ function newSnapshot(id: string, image: Image, labels: Record<string, string>, w
  * option made (the snapshot) is removed again when a later step fails, so nothing is
  * left for the garbage collector to find.
  */
-async function createRecord(conn: Connection, id: string, cOpts: ContainerOpt[], lease?: PendingLease): Promise<Container> {
-  return withLease(conn, async (cc) => {
-    const draft: Draft = { id, image: '', runtime: { name: DEFAULT_RUNTIME }, snapshotter: '', snapshotKey: '' };
-    try {
-      for (const opt of cOpts) await opt(cc, draft);
-      const { container } = await converted(cc.service(ContainersDefinition).create({
-        container: {
-          id: draft.id,
-          labels: draft.labels ?? {},
-          image: draft.image,
-          runtime: draft.runtime,
-          spec: draft.spec,
-          snapshotter: draft.snapshotter,
-          snapshotKey: draft.snapshotKey,
-          extensions: {},
-        },
-      }));
-      if (draft.mounts) rememberMounts(container!, draft.snapshotter, draft.snapshotKey, draft.mounts);
-      return container!;
-    } catch (e) {
-      if (draft.snapshotKey !== '') {
-        await cc.service(SnapshotsDefinition).remove({ snapshotter: draft.snapshotter, key: draft.snapshotKey }).catch(() => {});
-      }
-      throw e;
+async function createRecord(
+  conn: Connection, id: string, cOpts: ContainerOpt[], early: PendingLease | undefined, io: CreateIO,
+): Promise<Container> {
+  if (!io.leaseReleased) return withLease(conn, (cc) => storeRecord(cc, id, cOpts), early);
+  // The record holds the snapshot from here on, so the lease can go while the caller
+  // moves on (run creates the task meanwhile).
+  const lease = early ?? startLease(conn);
+  let container: Container;
+  try {
+    container = await storeRecord(await lease.conn, id, cOpts);
+  } catch (e) {
+    await lease.release();
+    throw e;
+  }
+  io.leaseReleased(lease.release());
+  return container;
+}
+
+/** The options applied in order, then Create; a snapshot made on the way goes on failure. */
+async function storeRecord(cc: Connection, id: string, cOpts: ContainerOpt[]): Promise<Container> {
+  const draft: Draft = { id, image: '', runtime: { name: DEFAULT_RUNTIME }, snapshotter: '', snapshotKey: '' };
+  try {
+    for (const opt of cOpts) await opt(cc, draft);
+    const { container } = await converted(cc.service(ContainersDefinition).create({
+      container: {
+        id: draft.id,
+        labels: draft.labels ?? {},
+        image: draft.image,
+        runtime: draft.runtime,
+        spec: draft.spec,
+        snapshotter: draft.snapshotter,
+        snapshotKey: draft.snapshotKey,
+        extensions: {},
+      },
+    }));
+    if (draft.mounts) rememberMounts(container!, draft.snapshotter, draft.snapshotKey, draft.mounts);
+    return container!;
+  } catch (e) {
+    if (draft.snapshotKey !== '') {
+      await cc.service(SnapshotsDefinition).remove({ snapshotter: draft.snapshotter, key: draft.snapshotKey }).catch(() => {});
     }
-  }, lease);
+    throw e;
+  }
 }
