@@ -2,7 +2,6 @@
 // --apparmor-default-profile loads containerd's default profile under that name (with
 // apparmor_parser) unless the kernel already has it.
 
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from '../util/fs.js';
 import { tmpdir } from 'node:os';
@@ -10,7 +9,8 @@ import { errnoText, setProcess, type SpecOpt } from './opts.js';
 
 const PROFILES = '/sys/kernel/security/apparmor/profiles';
 
-function aaParser(args: string[]): Promise<string> {
+async function aaParser(args: string[]): Promise<string> {
+  const { execFile } = await import('node:child_process');
   return new Promise((resolve, reject) => {
     execFile('apparmor_parser', args, { encoding: 'utf8' }, (err, stdout, stderr) => {
       const out = `${stdout}${stderr}`;

@@ -3,14 +3,15 @@
 // up in error texts), the callback runs, then everything is unmounted and the dir removed.
 // Needs root, like ctr.
 
-import { execFile } from 'node:child_process';
 import { readFileSync, realpathSync } from 'node:fs';
 import { mkdir, rmdir } from '../util/fs.js';
 import { tmpdir } from 'node:os';
 import { randomUint32 } from '../util/random.js';
 import type { Mount } from '../api/github.com/containerd/containerd/api/types/mount.js';
 
-function run(cmd: string, args: string[]): Promise<void> {
+// node:child_process is loaded when first needed: it costs `run` several ms to load.
+async function run(cmd: string, args: string[]): Promise<void> {
+  const { execFile } = await import('node:child_process');
   return new Promise((resolve, reject) => {
     execFile(cmd, args, { encoding: 'utf8' }, (err, _stdout, stderr) => {
       if (err) reject(new Error((stderr || err.message).trim().replace(/^(u?mount): /, '')));

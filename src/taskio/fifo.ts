@@ -2,7 +2,6 @@
 // /run/containerd/fifo) holding <id>-stdin, <id>-stdout and <id>-stderr, which the shim
 // opens by path. The directory goes away when the IO is closed.
 
-import { spawn } from 'node:child_process';
 import { lstatSync, mkdirSync, rmdir, statSync, unlink } from 'node:fs';
 import { rm } from '../util/fs.js';
 import { join } from 'node:path';
@@ -96,8 +95,10 @@ export function mkdirAll(path: string, mode: number): void {
  * Creates the FIFO nodes (mode 0700). Node has no mkfifo(2), so this runs mkfifo(1)
  * once for all paths; callers start it early and overlap it with daemon calls.
  */
-export function makeFifos(paths: readonly string[]): Promise<void> {
-  if (paths.length === 0) return Promise.resolve();
+export async function makeFifos(paths: readonly string[]): Promise<void> {
+  if (paths.length === 0) return;
+  // Loaded here, not at start-up: node:child_process takes several ms to load.
+  const { spawn } = await import('node:child_process');
   return new Promise((resolve, reject) => {
     // Only stderr is piped (for the error text): each pipe costs this thread time to set up.
     const child = spawn('mkfifo', ['-m', '700', '--', ...paths], { stdio: ['ignore', 'ignore', 'pipe'] });
