@@ -17,7 +17,7 @@ import type { Any } from '../api/google/protobuf/any.js';
 import type { Connection, Output } from '../cli/types.js';
 import { converted } from '../client/errdefs.js';
 import { labelArgs } from '../commands/labels.js';
-import { startLease, withLease, type PendingLease } from '../images/lease.js';
+import { startLease, type PendingLease } from '../images/lease.js';
 import { defaultMatcher } from '../images/platforms.js';
 import { resolveSnapshotterName } from '../images/unpack.js';
 import { log } from '../tasks/log.js';
@@ -385,9 +385,6 @@ function newSnapshot(id: string, image: Image, labels: Record<string, string>, w
 async function createRecord(
   conn: Connection, id: string, cOpts: ContainerOpt[], early: PendingLease | undefined, io: CreateIO,
 ): Promise<Container> {
-  if (!io.leaseReleased) return withLease(conn, (cc) => storeRecord(cc, id, cOpts), early);
-  // The record holds the snapshot from here on, so the lease can go while the caller
-  // moves on (run creates the task meanwhile).
   const lease = early ?? startLease(conn);
   let container: Container;
   try {
@@ -396,7 +393,11 @@ async function createRecord(
     await lease.release();
     throw e;
   }
-  io.leaseReleased(lease.release());
+  // The record holds the snapshot from here on: a caller that asks may move on while
+  // the lease goes (run creates the task meanwhile).
+  const released = lease.release();
+  if (io.leaseReleased) io.leaseReleased(released);
+  else await released;
   return container;
 }
 
@@ -417,7 +418,7 @@ async function storeRecord(cc: Connection, id: string, cOpts: ContainerOpt[]): P
         extensions: {},
       },
     }));
-    if (draft.mounts) rememberMounts(container!, draft.snapshotter, draft.snapshotKey, draft.mounts);
+    if (draft.mounts) rememberMounts(container!, draft.mounts);
     return container!;
   } catch (e) {
     if (draft.snapshotKey !== '') {

@@ -47,7 +47,7 @@ async function rootfsMounts(conn: Connection, c: Container): Promise<Mount[]> {
   if (!c.snapshotter) {
     throw new ErrdefsError(Code.InvalidArgument, 'unable to resolve rootfs mounts without snapshotter on container: invalid argument');
   }
-  let mounts = rememberedMounts(c, c.snapshotter, c.snapshotKey);
+  let mounts = rememberedMounts(c);
   if (!mounts) {
     try {
       ({ mounts } = await conn.service(SnapshotsDefinition).mounts({ snapshotter: c.snapshotter, key: c.snapshotKey }));
