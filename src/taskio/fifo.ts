@@ -2,7 +2,7 @@
 // /run/containerd/fifo) holding <id>-stdin, <id>-stdout and <id>-stderr, which the shim
 // opens by path. The directory goes away when the IO is closed.
 
-import { lstatSync, mkdirSync, rmdir, statSync, unlink } from 'node:fs';
+import { lstatSync, mkdirSync, statSync } from 'node:fs';
 import { rm } from '../util/fs.js';
 import { join } from 'node:path';
 import { randomUint32 } from '../util/random.js';
@@ -41,26 +41,14 @@ export function newFifoSetInDir(root: string, id: string, terminal: boolean): Fi
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || tries >= 10000) throw goPathError(e, 'mkdirtemp', join(parent, '*'));
     }
   }
-  const set: FifoSet = {
+  return {
     terminal,
     stdin: join(dir, `${id}-stdin`),
     stdout: join(dir, `${id}-stdout`),
     stderr: join(dir, `${id}-stderr`),
     dir,
-    // The three paths as made (callers blank the ones they do not want, before mkfifo).
-    close: () => removeSet(dir, [join(dir, `${id}-stdin`), join(dir, `${id}-stdout`), join(dir, `${id}-stderr`)]),
+    close: () => rm(dir, { recursive: true, force: true }),
   };
-  return set;
-}
-
-/**
- * os.RemoveAll of a set's directory: its FIFOs, then the directory (the recursive
- * removal only when something else is in there).
- */
-async function removeSet(dir: string, paths: string[]): Promise<void> {
-  await Promise.all(paths.filter(Boolean).map((p) => new Promise<void>((resolve) => unlink(p, () => resolve()))));
-  const left = await new Promise<NodeJS.ErrnoException | null>((resolve) => rmdir(dir, resolve));
-  if (left && left.code !== 'ENOENT') await rm(dir, { recursive: true, force: true });
 }
 
 /**
