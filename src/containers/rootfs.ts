@@ -1,7 +1,7 @@
 // containerd's rootfs.CreateDiff: the changes of a snapshot against a view of its
 // parent, computed by the Diff service (used by `snapshots diff` and `checkpoint --rw`).
 
-import { randomBytes } from '../util/random.js';
+import { nanosRandomPart } from '../util/random.js';
 import { DiffDefinition } from '../api/github.com/containerd/containerd/api/services/diff/v1/diff.js';
 import { Kind, SnapshotsDefinition } from '../api/github.com/containerd/containerd/api/services/snapshots/v1/snapshots.js';
 import type { Descriptor } from '../api/github.com/containerd/containerd/api/types/descriptor.js';
@@ -9,8 +9,8 @@ import type { Mount } from '../api/github.com/containerd/containerd/api/types/mo
 import type { Connection } from '../cli/types.js';
 import { converted } from '../client/errdefs.js';
 
-/** rootfs.uniquePart: "<nanoseconds>-<base64url of 3 random bytes>". */
-const uniquePart = () => `${Number(process.hrtime.bigint() % 1_000_000_000n)}-${randomBytes(3).toString('base64url')}`;
+/** rootfs.uniquePart: the same form as a random lease id. */
+const uniquePart = nanosRandomPart;
 
 export interface DiffOptions {
   mediaType?: string;

@@ -6,15 +6,12 @@ import { LeasesDefinition } from '../api/github.com/containerd/containerd/api/se
 import type { Connection } from '../cli/types.js';
 import { converted } from '../client/errdefs.js';
 import { formatRFC3339 } from '../format/time.js';
-import { randomBytes } from '../util/random.js';
+import { nanosRandomPart } from '../util/random.js';
 
 const leased = new WeakSet<Connection>();
 
 /** leases.WithRandomID: "<nanoseconds of the current second>-<base64url of 3 random bytes>". */
-export function randomLeaseId(): string {
-  const nanos = Number((process.hrtime.bigint() + BigInt(Date.now()) * 1_000_000n) % 1_000_000_000n);
-  return `${nanos}-${randomBytes(3).toString('base64url')}`;
-}
+export const randomLeaseId = nanosRandomPart;
 
 /** A lease being created: the connection that carries it, and its removal. */
 export interface PendingLease {

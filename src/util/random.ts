@@ -7,6 +7,12 @@ export function randomUint32(): number {
   return Math.floor(Math.random() * (2 ** 32 - 1));
 }
 
+/** Go's "<nanoseconds of the current second>-<base64url of 3 random bytes>" (lease ids, view keys). */
+export function nanosRandomPart(): string {
+  const nanos = Number((process.hrtime.bigint() + BigInt(Date.now()) * 1_000_000n) % 1_000_000_000n);
+  return `${nanos}-${randomBytes(3).toString('base64url')}`;
+}
+
 /** `n` random bytes. */
 export function randomBytes(n: number): Buffer {
   const b = Buffer.allocUnsafe(n);
