@@ -2,7 +2,7 @@
 // WithAdditionalGIDs): the image's USER is resolved against /etc/passwd and /etc/group
 // inside the container's rootfs, which is mounted read-only for the lookup.
 
-import { readFileSync } from 'node:fs';
+import { lstatSync, readFileSync } from 'node:fs';
 import { lstat, readFile, readlink } from '../util/fs.js';
 import { cleanPath } from './defaults.js';
 import { tryReadonlyMounts, withTempMount } from './mount.js';
@@ -145,13 +145,18 @@ function metacopyDefault(): boolean {
   return metacopy;
 }
 
-export async function layeredRead(layers: readonly string[], name: string): Promise<string> {
+/**
+ * The file's text from the layers. Synchronous on purpose: a few lstat calls and one
+ * small read, where each promise call waits for a thread-pool turn (milliseconds each
+ * while the daemon and a mkfifo child share the machine, right before the record is made).
+ */
+export function layeredRead(layers: readonly string[], name: string): string {
   const parts = cleanPath(`/${name}`).split('/').filter(Boolean);
   if (parts.length === 0) throw new NeedsMount();
   for (const layer of layers) {
     let st;
     try {
-      st = await lstat(`${layer}/${parts[0]}`);
+      st = lstatSync(`${layer}/${parts[0]}`);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
       throw new NeedsMount();
@@ -160,14 +165,14 @@ export async function layeredRead(layers: readonly string[], name: string): Prom
     for (let i = 1; i < parts.length; i++) {
       if (!st.isDirectory()) throw new NeedsMount();
       try {
-        st = await lstat(`${layer}/${parts.slice(0, i + 1).join('/')}`);
+        st = lstatSync(`${layer}/${parts.slice(0, i + 1).join('/')}`);
       } catch {
         throw new NeedsMount();
       }
     }
     if (!st.isFile()) throw new NeedsMount();
     try {
-      return await readFile(`${layer}/${parts.join('/')}`, 'utf8');
+      return readFileSync(`${layer}/${parts.join('/')}`, 'utf8');
     } catch {
       throw new NeedsMount();
     }
