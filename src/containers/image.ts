@@ -64,7 +64,17 @@ export async function imageRootFS(conn: Connection, img: Image): Promise<string[
   return parseImageConfig(raw).rootfs?.diff_ids ?? [];
 }
 
-export const imageChainID = async (conn: Connection, img: Image): Promise<string> => chainID(await imageRootFS(conn, img));
+const chainIDCache = new WeakMap<Image, Promise<string>>();
+
+/** The rootfs chain ID (asked for twice by run: is it unpacked, and as the snapshot's parent). */
+export function imageChainID(conn: Connection, img: Image): Promise<string> {
+  let p = chainIDCache.get(img);
+  if (!p) {
+    p = imageRootFS(conn, img).then(chainID);
+    chainIDCache.set(img, p);
+  }
+  return p;
+}
 
 /** Image.IsUnpacked: the rootfs chain exists in the snapshotter. */
 export async function isUnpacked(conn: Connection, img: Image, snapshotter: string): Promise<boolean> {
