@@ -38,6 +38,7 @@ export default defineVerb({
     const loading = Promise.all([import('../containers/create.js'), import('../containers/delete.js')]);
     let prepared: PreparedFifos | undefined;
     let leaseGone: Promise<void> | undefined;
+    let taskDeleted = false;
     const prepareFifos = () => {
       if (prepared || o.nullIO || o.logURI !== '') return;
       prepared = new PreparedFifos(o.fifoDir, c.id, c.tty, { stdin: true, stdout: true, stderr: !c.tty });
@@ -61,11 +62,12 @@ export default defineVerb({
           fifoDir: o.fifoDir,
           prepared,
           noPivotRoot: c.noPivot,
+          onTaskDeleted: () => { taskDeleted = true; },
           ...ioOwners(c.uidmap, c.gidmap, parseIDMapping, deps.stderr),
         }, deps);
       } finally {
         // ctr's deferred container.Delete(WithSnapshotCleanup); its error is dropped.
-        if (o.rm && !o.detach) await removeContainer(conn, container.id, { record: container }).catch(() => {});
+        if (o.rm && !o.detach) await removeContainer(conn, container.id, { record: container, taskDeleted }).catch(() => {});
       }
     } finally {
       await prepared?.discard();

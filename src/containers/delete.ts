@@ -16,15 +16,19 @@ export interface DeleteOptions {
   keepSnapshot?: boolean;
   /** The record as this process created it (run --rm): not read again. */
   record?: Container;
+  /** This process has just deleted the container's task (run --rm): no need to look for one. */
+  taskDeleted?: boolean;
 }
 
 /** container.Delete: refuses while a task exists; removes the snapshot, then the record. */
 export async function removeContainer(conn: Connection, id: string, opts: DeleteOptions = {}): Promise<void> {
-  let hasTask = true;
-  try {
-    await loadTaskRecord(conn, id);
-  } catch {
-    hasTask = false;
+  let hasTask = !opts.taskDeleted;
+  if (hasTask) {
+    try {
+      await loadTaskRecord(conn, id);
+    } catch {
+      hasTask = false;
+    }
   }
   if (hasTask) throw new ErrdefsError(Code.FailedPrecondition, `cannot delete running task ${id}: failed precondition`);
   const c: Container = opts.record?.id === id ? opts.record : await loadContainer(conn, id);

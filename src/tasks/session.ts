@@ -17,6 +17,8 @@ export interface SessionOptions extends Omit<NewTaskOptions, 'io'>, Omit<StdioCh
   pidFile?: string;
   /** Runs once the terminal is set up, before the task is made (run's CNI check). */
   beforeTask?: () => void | Promise<void>;
+  /** Told when this session has deleted the task (run --rm then need not look for it). */
+  onTaskDeleted?: () => void;
 }
 
 /**
@@ -57,10 +59,11 @@ export async function runTaskSession(conn: Connection, container: Container, o: 
     if (status.error) throw status.error;
     await task.delete({ knownStopped: true });
     deleted = true;
+    o.onTaskDeleted?.();
     exitWith(status.code);
   } finally {
     // ctr's deferred task.Delete: its own checks decide, and its error is dropped.
-    if (task && !o.detach && !deleted) await task.delete().catch(() => {});
+    if (task && !o.detach && !deleted) await task.delete().then(() => o.onTaskDeleted?.(), () => {});
     // Whatever is left of the IO is let go (never waited on), so the CLI can exit.
     task?.io?.release();
     con?.reset();
