@@ -15,8 +15,9 @@ export interface Writer {
 /** The local ends: where the task's output goes and where its input comes from. */
 export interface Streams {
   /**
-   * Where stdin comes from; a function is called only once the shim has opened the FIFO
-   * (building process.stdin costs a few ms, better spent while the daemon works).
+   * Where stdin comes from; a function is called late, by TaskIO.prime or once the shim
+   * has opened the FIFO (building process.stdin costs a few ms, better spent while the
+   * daemon works).
    */
   stdin?: NodeJS.ReadableStream | (() => NodeJS.ReadableStream);
   stdout?: Writer;
@@ -38,6 +39,11 @@ export interface TaskIO {
   close(): Promise<void>;
   /** Lets go of our ends but leaves the FIFOs, as ctr does when it detaches. */
   release(): void;
+  /**
+   * Builds what copying will need (the stdin stream) ahead of time: called once the
+   * create request is out, while the daemon works for tens of ms.
+   */
+  prime(): void;
 }
 
 /** Makes the IO for process `id` (the container id, or the exec id). */
@@ -49,6 +55,7 @@ const noIO = (config: IOConfig): TaskIO => ({
   cancel: () => {},
   close: async () => {},
   release: () => {},
+  prime: () => {},
 });
 
 /** cio.NullIO: no paths at all, so the shim sends everything to /dev/null. */
@@ -89,12 +96,18 @@ function openFifo(path: string, flags: number, what: string): number {
  * Copies `source` into the stdin FIFO. The FIFO is opened for writing the way ctr's
  * fifo package does it, blocking (on a worker thread) until the shim has opened its
  * end: only then can our EOF reach the process, as closing a FIFO that has no reader
- * yet would be lost. Returns the function that stops copying and lets go of the FIFO.
+ * yet would be lost. Returns the function that stops copying and lets go of the FIFO,
+ * and the one that builds the source early.
  */
-function copyStdin(path: string, input: NodeJS.ReadableStream | (() => NodeJS.ReadableStream), onEnd: (() => void) | undefined): () => void {
+function copyStdin(
+  path: string, input: NodeJS.ReadableStream | (() => NodeJS.ReadableStream), onEnd: (() => void) | undefined,
+): { stop(): void; prime(): void } {
   let stopped = false;
   let sink: Socket | undefined;
   let source: NodeJS.ReadableStream | undefined = typeof input === 'function' ? undefined : input;
+  const prime = () => {
+    if (!stopped) source ??= (input as () => NodeJS.ReadableStream)();
+  };
   const onData = (chunk: Buffer | string) => {
     if (sink && !sink.write(chunk)) {
       source!.pause();
@@ -131,12 +144,12 @@ function copyStdin(path: string, input: NodeJS.ReadableStream | (() => NodeJS.Re
     }
     sink = new Socket({ fd, readable: false, writable: true });
     sink.on('error', () => stop(true));
-    source ??= (input as () => NodeJS.ReadableStream)();
-    source.on('data', onData);
-    source.once('end', onSourceEnd);
-    source.resume();
+    prime();
+    source!.on('data', onData);
+    source!.once('end', onSourceEnd);
+    source!.resume();
   });
-  return () => {
+  const stopCopy = () => {
     if (!sink && !stopped) {
       // Our open only returns once the FIFO has a reader: be that reader until it has
       // returned. (Closing at once could come before the worker thread even starts the
@@ -149,6 +162,7 @@ function copyStdin(path: string, input: NodeJS.ReadableStream | (() => NodeJS.Re
     }
     stop(true);
   };
+  return { stop: stopCopy, prime };
 }
 
 /**
@@ -185,7 +199,8 @@ function copyIO(set: FifoSet, streams: Streams): TaskIO {
     void set.close();
     throw e;
   }
-  const stopStdin = set.stdin && streams.stdin ? copyStdin(set.stdin, streams.stdin, streams.onStdinEnd) : () => {};
+  const stdin = set.stdin && streams.stdin ? copyStdin(set.stdin, streams.stdin, streams.onStdinEnd) : undefined;
+  const stopStdin = () => stdin?.stop();
 
   const all = Promise.all(drained).then(() => {});
   const release = () => {
@@ -201,5 +216,6 @@ function copyIO(set: FifoSet, streams: Streams): TaskIO {
       await set.close();
     },
     release,
+    prime: () => stdin?.prime(),
   };
 }

@@ -79,7 +79,7 @@ export async function newTask(conn: Connection, c: Container, o: NewTaskOptions)
     const tasks = tasksClient(conn);
     let pid: number;
     try {
-      ({ pid } = await tasks.create({
+      const creating = tasks.create({
         containerId: c.id,
         rootfs: rootfs.value,
         stdin: cfg.stdin,
@@ -88,7 +88,10 @@ export async function newTask(conn: Connection, c: Container, o: NewTaskOptions)
         terminal: cfg.terminal,
         checkpoint: o.checkpoint,
         options: taskCreateOptions(c.runtime?.name ?? '', o),
-      }));
+      });
+      // The request is out (written this turn); the shim takes tens of ms to start.
+      setImmediate(() => io?.prime());
+      ({ pid } = await creating);
     } catch (e) {
       throw fromGRPC(e);
     }
