@@ -67,6 +67,9 @@ const common = {
   define: { __CTR_VERSION__: JSON.stringify(version), 'import.meta.url': '__ctr_module_url' },
   banner: { js: "const __ctr_module_url = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',
+  // Minified: a smaller source and code cache make `run` start ~4 ms sooner (measured on
+  // the verb bundles; names only matter to stack traces, which ctr-ts never prints).
+  minify: true,
 };
 
 // Every verb module the registry loads, plus the shared bundles.
@@ -94,6 +97,8 @@ const jobs = [
     ...common,
     format: 'esm',
     supported: {},
+    // The library is read and debugged by other programs' authors: left readable.
+    minify: false,
     entryPoints: ['src/index.ts'],
     outdir: out,
     splitting: true,
