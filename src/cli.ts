@@ -152,11 +152,22 @@ function noTopic(name: string): Outcome {
   return { code: 3 };
 }
 
+/**
+ * Ends the process with `code`. Node's own teardown after the loop drains costs several ms,
+ * so the process exits at once when nothing is left to write to stdout or stderr (those are
+ * written synchronously unless a pipe was full); what a command leaves running by then
+ * (a connection's close) has no one waiting for it.
+ */
+function finish(code: number): void {
+  process.exitCode = code;
+  if (process.stdout.writableLength === 0 && process.stderr.writableLength === 0) process.exit(code);
+}
+
 main(process.argv.slice(2)).then(
-  ({ code }) => { process.exitCode = code; },
+  ({ code }) => finish(code),
   (e) => {
     // Anything unexpected still ends as one ctr-style line, never a stack trace.
     stderr.write(`ctr: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exitCode = 1;
+    finish(1);
   },
 );
