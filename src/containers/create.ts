@@ -394,10 +394,10 @@ async function createRecord(
     throw e;
   }
   // The record holds the snapshot from here on: a caller that asks may move on while
-  // the lease goes (run creates the task meanwhile).
-  const released = lease.release();
-  if (io.leaseReleased) io.leaseReleased(released);
-  else await released;
+  // the lease goes (run creates the task meanwhile, and its Create request goes out
+  // first: the deletion is asked for on the next turn of the loop).
+  if (io.leaseReleased) io.leaseReleased(new Promise((resolve) => setImmediate(resolve)).then(() => lease.release()));
+  else await lease.release();
   return container;
 }
 
