@@ -41,7 +41,7 @@ export default defineVerb({
     let taskDeleted = false;
     const prepareFifos = () => {
       if (prepared || o.nullIO || o.logURI !== '') return;
-      prepared = new PreparedFifos(o.fifoDir, c.id, c.tty, { stdin: true, stdout: true, stderr: !c.tty });
+      prepared = new PreparedFifos(o.fifoDir, c.id, c.tty, { stdin: true, stdout: true, stderr: !c.tty }, { openOutputs: true });
     };
     try {
       const [conn, [{ newContainer, parseIDMapping }, { removeContainer }]] = await Promise.all([connecting, loading]);

@@ -2,7 +2,8 @@
 // /run/containerd/fifo) holding <id>-stdin, <id>-stdout and <id>-stderr, which the shim
 // opens by path. The directory goes away when the IO is closed.
 
-import { lstatSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { constants as fsc, lstatSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
+import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { randomUint32 } from '../util/random.js';
 
@@ -19,6 +20,8 @@ export interface IOConfig {
 export interface FifoSet extends IOConfig {
   /** The set's own directory (removed by close), or '' for a set loaded from the daemon. */
   dir: string;
+  /** Read ends of the output FIFOs opened ahead of time, for the copy to take over. */
+  opened?: { stdout?: Socket; stderr?: Socket };
   close(): Promise<void>;
 }
 
@@ -116,7 +119,12 @@ export class PreparedFifos {
   private taken = false;
   readonly set: Promise<FifoSet>;
 
-  constructor(root: string, id: string, terminal: boolean, want: FifoWants) {
+  /**
+   * With `openOutputs`, the read ends of stdout and stderr are opened as soon as the nodes
+   * exist (run does this while the daemon creates the container record, so the task's
+   * Create request goes out sooner); if that fails, the copy opens them itself later.
+   */
+  constructor(root: string, id: string, terminal: boolean, want: FifoWants, opts: { openOutputs?: boolean } = {}) {
     this.set = (async () => {
       const set = newFifoSetInDir(root || DEFAULT_FIFO_DIR, id, terminal);
       if (!want.stdin) set.stdin = '';
@@ -128,6 +136,7 @@ export class PreparedFifos {
         await set.close();
         throw e;
       }
+      if (opts.openOutputs) set.opened = openOutputs(set);
       return set;
     })();
     this.set.catch(() => {});
@@ -141,7 +150,30 @@ export class PreparedFifos {
   async discard(): Promise<void> {
     if (this.taken) return;
     this.taken = true;
-    await this.set.then((s) => s.close(), () => {});
+    await this.set.then((s) => {
+      s.opened?.stdout?.destroy();
+      s.opened?.stderr?.destroy();
+      return s.close();
+    }, () => {});
+  }
+}
+
+/** The output read ends (non-blocking, as the copy opens them), or none at all on any error. */
+function openOutputs(set: FifoSet): FifoSet['opened'] {
+  const opened: NonNullable<FifoSet['opened']> = {};
+  try {
+    for (const what of ['stdout', 'stderr'] as const) {
+      if (what === 'stderr' && set.terminal) continue;
+      if (!set[what]) continue;
+      const sock = new Socket({ fd: openSync(set[what], fsc.O_RDONLY | fsc.O_NONBLOCK), readable: true, writable: false });
+      sock.on('error', () => {}); // until the copy takes it over with its own handlers
+      opened[what] = sock;
+    }
+    return opened;
+  } catch {
+    opened.stdout?.destroy();
+    opened.stderr?.destroy();
+    return undefined;
   }
 }
 

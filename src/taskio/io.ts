@@ -174,9 +174,13 @@ function copyIO(set: FifoSet, streams: Streams): TaskIO {
   const sockets: Socket[] = [];
   const drained: Promise<void>[] = [];
   try {
-    const output = (path: string, to: Writer | undefined, what: string) => {
-      if (!path || !to) return;
-      const sock = new Socket({ fd: openFifo(path, fsc.O_RDONLY, what), readable: true, writable: false });
+    const output = (path: string, to: Writer | undefined, what: 'stdout' | 'stderr') => {
+      const ahead = set.opened?.[what];
+      if (!path || !to) {
+        ahead?.destroy();
+        return;
+      }
+      const sock = ahead ?? new Socket({ fd: openFifo(path, fsc.O_RDONLY, what), readable: true, writable: false });
       sockets.push(sock);
       // A reader that went away (EPIPE) stops the copy to it; the FIFO is still drained
       // so the shim never blocks on it.
@@ -196,6 +200,7 @@ function copyIO(set: FifoSet, streams: Streams): TaskIO {
     if (!set.terminal) output(set.stderr, streams.stderr, 'stderr');
   } catch (e) {
     for (const s of sockets) s.destroy();
+    set.opened?.stderr?.destroy();
     void set.close();
     throw e;
   }
