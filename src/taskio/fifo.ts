@@ -2,7 +2,7 @@
 // /run/containerd/fifo) holding <id>-stdin, <id>-stdout and <id>-stderr, which the shim
 // opens by path. The directory goes away when the IO is closed.
 
-import { constants as fsc, lstatSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
+import { constants as fsc, lstatSync, mkdirSync, openSync, rmdirSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { randomUint32 } from '../util/random.js';
@@ -43,16 +43,37 @@ export function newFifoSetInDir(root: string, id: string, terminal: boolean): Fi
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || tries >= 10000) throw goPathError(e, 'mkdirtemp', join(parent, '*'));
     }
   }
-  return {
+  const set: FifoSet = {
     terminal,
     stdin: join(dir, `${id}-stdin`),
     stdout: join(dir, `${id}-stdout`),
     stderr: join(dir, `${id}-stderr`),
     dir,
-    // Synchronous: a handful of syscalls, where the promise form hops through the thread
-    // pool for each entry (several ms on a busy machine, between task and container delete).
-    close: async () => rmSync(dir, { recursive: true, force: true }),
+    close: async () => removeSetDir(dir, [set.stdin, set.stdout, set.stderr]),
   };
+  return set;
+}
+
+/**
+ * os.RemoveAll of a set's directory, which sits between task and container delete: the
+ * known nodes and the directory go with a few synchronous calls (node's recursive rm
+ * loads its own module first, and the promise form hops through the thread pool for
+ * each entry: milliseconds); anything unexpected in it is left to the recursive rm.
+ */
+function removeSetDir(dir: string, nodes: string[]): void {
+  try {
+    for (const node of nodes) {
+      if (node === '') continue;
+      try {
+        unlinkSync(node);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      }
+    }
+    rmdirSync(dir);
+  } catch {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /**
