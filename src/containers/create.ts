@@ -15,7 +15,7 @@ import { Options as RuntimeOptions } from '../api/github.com/containerd/containe
 import type { Mount as SnapshotMount } from '../api/github.com/containerd/containerd/api/types/mount.js';
 import type { Any } from '../api/google/protobuf/any.js';
 import type { Connection, Output } from '../cli/types.js';
-import { converted } from '../client/errdefs.js';
+import { converted, isNotFound } from '../client/errdefs.js';
 import { labelArgs } from '../commands/labels.js';
 import { startLease, type PendingLease } from '../images/lease.js';
 import { defaultMatcher } from '../images/platforms.js';
@@ -254,7 +254,11 @@ async function buildContainer(conn: Connection, opts: ContainerOptions, io: Crea
       // failure before the record is created removes it again.
       early.lease = startLease(conn);
       const snapshotter = await resolving;
-      if (!(await isUnpacked(conn, image, snapshotter))) await unpack(conn, image, snapshotter);
+      // ctr unpacks the image here when its chain is missing. The plain snapshot path asks
+      // Prepare straight away and unpacks only when that finds no parent (one round trip
+      // less for the usual, unpacked image); the other paths check first.
+      const plainSnapshot = opts.uidmap === '' || opts.gidmap === '';
+      if (!plainSnapshot && !(await isUnpacked(conn, image, snapshotter))) await unpack(conn, image, snapshotter);
       const labels = buildLabels(cmdLabels, image.labels, io.stderr);
       const config = await imageConfig(conn, image);
       specOpts.push(withImageConfig(config));
@@ -285,7 +289,7 @@ async function buildContainer(conn: Connection, opts: ContainerOptions, io: Crea
         }
       } else {
         // A writable snapshot even with --read-only: the runtime remounts it read-only.
-        cOpts.push(newSnapshot(id, image, labelArgs(opts.snapshotterLabels), io.whilePreparing));
+        cOpts.push(newSnapshot(id, image, labelArgs(opts.snapshotterLabels), io.whilePreparing, conn));
       }
       cOpts.push(async (cc, c) => {
         const signal = (await imageConfig(cc, image)).config?.StopSignal;
@@ -364,13 +368,28 @@ async function buildContainer(conn: Connection, opts: ContainerOptions, io: Crea
   return createRecord(conn, id, cOpts, early.lease, io);
 }
 
-/** containerd.WithNewSnapshot: an active snapshot on the image's rootfs chain. */
-function newSnapshot(id: string, image: Image, labels: Record<string, string>, whilePreparing?: () => void): ContainerOpt {
+/**
+ * containerd.WithNewSnapshot: an active snapshot on the image's rootfs chain. With
+ * `unpackWith`, an image whose chain is not in the snapshotter yet (Prepare: not found,
+ * and the chain's Stat agrees) is unpacked through that connection, under a lease of its
+ * own as ctr's run does it before the container's, and Prepare is asked again.
+ */
+function newSnapshot(
+  id: string, image: Image, labels: Record<string, string>, whilePreparing?: () => void, unpackWith?: Connection,
+): ContainerOpt {
   return async (cc, c) => {
     const parent = await imageChainID(cc, image);
-    const preparing = converted(cc.service(SnapshotsDefinition).prepare({ snapshotter: c.snapshotter, key: id, parent, labels }));
+    const prepare = () => converted(cc.service(SnapshotsDefinition).prepare({ snapshotter: c.snapshotter, key: id, parent, labels }));
+    const preparing = prepare();
     whilePreparing?.();
-    const { mounts } = await preparing;
+    let mounts;
+    try {
+      ({ mounts } = await preparing);
+    } catch (e) {
+      if (!unpackWith || !isNotFound(e) || (await isUnpacked(cc, image, c.snapshotter))) throw e;
+      await unpack(unpackWith, image, c.snapshotter);
+      ({ mounts } = await prepare());
+    }
     c.snapshotKey = id;
     c.mounts = mounts;
     c.image = image.name;
