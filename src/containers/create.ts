@@ -224,7 +224,7 @@ export async function newContainer(conn: Connection, opts: ContainerOptions, io:
   }
 }
 
-/** newContainer's work; a lease it starts early goes in `early` (released on failure). */
+/** newContainer's work; the creation lease goes in `early` (released there on failure). */
 async function buildContainer(conn: Connection, opts: ContainerOptions, io: CreateIO, early: { lease?: PendingLease }): Promise<Container> {
   const id = opts.id;
   const specOpts: o.SpecOpt[] = [];
@@ -257,8 +257,8 @@ async function buildContainer(conn: Connection, opts: ContainerOptions, io: Crea
       // ctr unpacks the image here when its chain is missing. The plain snapshot path asks
       // Prepare straight away and unpacks only when that finds no parent (one round trip
       // less for the usual, unpacked image); the other paths check first.
-      const plainSnapshot = opts.uidmap === '' || opts.gidmap === '';
-      if (!plainSnapshot && !(await isUnpacked(conn, image, snapshotter))) await unpack(conn, image, snapshotter);
+      const remapped = opts.uidmap !== '' && opts.gidmap !== '';
+      if (remapped && !(await isUnpacked(conn, image, snapshotter))) await unpack(conn, image, snapshotter);
       const labels = buildLabels(cmdLabels, image.labels, io.stderr);
       const config = await imageConfig(conn, image);
       specOpts.push(withImageConfig(config));
@@ -268,7 +268,7 @@ async function buildContainer(conn: Connection, opts: ContainerOptions, io: Crea
         async (_c, c) => { c.labels = c.labels ? Object.assign(c.labels, labels) : { ...labels }; },
         async (_c, c) => { c.snapshotter = snapshotter; },
       );
-      if (opts.uidmap !== '' && opts.gidmap !== '') {
+      if (remapped) {
         const uidMap = parseIDMapping(opts.uidmap);
         const gidMap = parseIDMapping(opts.gidmap);
         specOpts.push(o.withUserNamespace([uidMap], [gidMap]));
@@ -365,7 +365,7 @@ async function buildContainer(conn: Connection, opts: ContainerOptions, io: Crea
     c.spec = { typeUrl: SPEC_TYPE_URL, value: Buffer.from(marshalSpec(spec)) };
   });
 
-  return createRecord(conn, id, cOpts, early.lease, io);
+  return createRecord(id, cOpts, (early.lease ??= startLease(conn)), io);
 }
 
 /**
@@ -397,21 +397,12 @@ function newSnapshot(
 }
 
 /**
- * client.NewContainer: the options applied in order under a lease, then Create. What an
+ * client.NewContainer: the options applied in order under the lease, then Create. What an
  * option made (the snapshot) is removed again when a later step fails, so nothing is
- * left for the garbage collector to find.
+ * left for the garbage collector to find; the lease itself then goes in newContainer.
  */
-async function createRecord(
-  conn: Connection, id: string, cOpts: ContainerOpt[], early: PendingLease | undefined, io: CreateIO,
-): Promise<Container> {
-  const lease = early ?? startLease(conn);
-  let container: Container;
-  try {
-    container = await storeRecord(await lease.conn, id, cOpts);
-  } catch (e) {
-    await lease.release();
-    throw e;
-  }
+async function createRecord(id: string, cOpts: ContainerOpt[], lease: PendingLease, io: CreateIO): Promise<Container> {
+  const container = await storeRecord(await lease.conn, id, cOpts);
   // The record holds the snapshot from here on: a caller that asks may move on while
   // the lease goes (run creates the task meanwhile, and its Create request goes out
   // first: the deletion is asked for on the next turn of the loop).

@@ -46,8 +46,8 @@ export function startLease(conn: Connection): PendingLease {
   };
 }
 
-export async function withLease<T>(conn: Connection, fn: (leasedConn: Connection) => Promise<T>, pending?: PendingLease): Promise<T> {
-  const lease = pending ?? startLease(conn);
+export async function withLease<T>(conn: Connection, fn: (leasedConn: Connection) => Promise<T>): Promise<T> {
+  const lease = startLease(conn);
   try {
     return await fn(await lease.conn);
   } finally {
