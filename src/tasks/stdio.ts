@@ -31,7 +31,8 @@ export function stdioCreator(c: StdioChoice, deps: Pick<Deps, 'stdin' | 'stdout'
   const closeStdin = () => void proc?.closeStdin().catch(() => {});
   const bind = (p: TaskProcess) => {
     proc = p;
-    if (stdinEnded) closeStdin();
+    // After this turn: the caller's Wait and Start go out first (they gate the task).
+    if (stdinEnded) setImmediate(closeStdin);
   };
   if (c.console) {
     if (c.nullIO) throw new Error('tty and null-io cannot be used together');
