@@ -28,9 +28,10 @@ export default defineVerb({
     if (c.id === '') throw new Error('container id must be provided');
     if (o.rm && o.detach) throw new Error('flags --detach and --rm cannot be specified together');
 
-    // The dial and the container code (large) are independent. The FIFOs come from a
-    // mkfifo child, whose start blocks this thread for a few ms: it starts while the
-    // daemon prepares the snapshot (or once the container exists, without a snapshot).
+    // The dial and the container code (large) are independent. The FIFOs are made (and
+    // their read ends opened) while the daemon prepares the snapshot, or once the
+    // container exists when there is no snapshot; without the native helper they come
+    // from a mkfifo child, whose start blocks this thread for a few ms.
     const connecting = deps.connect();
     // One turn of the loop first, so the dial reaches the socket before the container
     // code's module set-up (several ms of this thread) runs.

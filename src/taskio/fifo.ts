@@ -5,7 +5,9 @@
 import { constants as fsc, lstatSync, mkdirSync, openSync, rmdirSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
+import { getSystemErrorName } from 'node:util';
 import { randomUint32 } from '../util/random.js';
+import { nativeFifo, type NativeFifo } from './native.js';
 
 export const DEFAULT_FIFO_DIR = '/run/containerd/fifo';
 
@@ -105,11 +107,22 @@ export function mkdirAll(path: string, mode: number): void {
 }
 
 /**
- * Creates the FIFO nodes (mode 0700). Node has no mkfifo(2), so this runs mkfifo(1)
- * once for all paths; callers start it early and overlap it with daemon calls.
+ * Creates the FIFO nodes (mode 0700, less the umask, as ctr's mkfifo(2) call). With the
+ * native helper that is one system call each; without it (node has no mkfifo(2)) one
+ * mkfifo(1) child makes them all, and callers start it early to overlap it with daemon calls.
  */
-export async function makeFifos(paths: readonly string[]): Promise<void> {
+export async function makeFifos(paths: readonly string[], native: NativeFifo | null = nativeFifo()): Promise<void> {
   if (paths.length === 0) return;
+  if (native) {
+    for (const path of paths) {
+      const errno = native.mkfifo(path, 0o700);
+      if (errno === 0) continue;
+      const code = getSystemErrorName(-errno);
+      // An existing node is reused, as containerd's fifo package does.
+      if (code !== 'EEXIST') throw new Error(`error creating fifo ${path}: ${goErrnoText(code)}`);
+    }
+    return;
+  }
   // Loaded here, not at start-up: node:child_process takes several ms to load.
   const { spawn } = await import('node:child_process');
   return new Promise((resolve, reject) => {
@@ -198,14 +211,22 @@ function openOutputs(set: FifoSet): FifoSet['opened'] {
   }
 }
 
-/** A Go *PathError text ("mkdir /x: permission denied") for a node fs error. */
-export function goPathError(e: unknown, op: string, path: string): Error {
-  const err = e as NodeJS.ErrnoException;
-  const reason: Record<string, string> = {
+/** Go's text for an errno, by node's code name (the name itself when it isn't listed). */
+function goErrnoText(code: string): string {
+  const text: Record<string, string> = {
     EACCES: 'permission denied', ENOENT: 'no such file or directory', EEXIST: 'file exists',
     ENOTDIR: 'not a directory', EROFS: 'read-only file system', ENOSPC: 'no space left on device',
     EPERM: 'operation not permitted', EISDIR: 'is a directory', ENXIO: 'no such device or address',
+    ENAMETOOLONG: 'file name too long', ELOOP: 'too many levels of symbolic links',
+    EDQUOT: 'disk quota exceeded', EMLINK: 'too many links', EINVAL: 'invalid argument',
   };
+  return text[code] ?? code;
+}
+
+/** A Go *PathError text ("mkdir /x: permission denied") for a node fs error. */
+export function goPathError(e: unknown, op: string, path: string): Error {
+  const err = e as NodeJS.ErrnoException;
   if (!err || typeof err.code !== 'string') return e instanceof Error ? e : new Error(String(e));
-  return new Error(`${op} ${path}: ${reason[err.code] ?? err.message}`);
+  const text = goErrnoText(err.code);
+  return new Error(`${op} ${path}: ${text === err.code ? err.message : text}`);
 }

@@ -1,5 +1,5 @@
 // container.NewTask: the IO paths, the rootfs mounts from the container's snapshot and
-// the runtime's create options go into one Tasks.Create request. The IO set-up (a
+// the runtime's create options go into one Tasks.Create request. The IO set-up (maybe a
 // mkfifo child) and the snapshot lookup are independent, so they run side by side.
 
 import type { Container } from '../api/github.com/containerd/containerd/api/services/containers/v1/containers.js';

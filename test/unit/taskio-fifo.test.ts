@@ -8,7 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { PreparedFifos } from '../../src/taskio/fifo.js';
+import { makeFifos, PreparedFifos } from '../../src/taskio/fifo.js';
+import { nativeFifo } from '../../src/taskio/native.js';
 import { fifoIO, nullIO, logURIIO } from '../../src/taskio/io.js';
 
 const root = () => mkdtempSync(join(tmpdir(), 'taskio-'));
@@ -172,6 +173,42 @@ test('a terminal set has no stderr FIFO', async () => {
     const setDir = join(dir, readdirSync(dir)[0]!);
     assert.deepEqual(readdirSync(setDir).sort(), ['c5-stdin', 'c5-stdout']);
     await io.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the native helper makes FIFOs with mkfifo(2) and reports errno values', (t) => {
+  const native = nativeFifo();
+  // Built by `npm run build` wherever a C compiler and node's headers are (CI has both).
+  if (!native) return t.skip('dist/native/fifo.node is not built here');
+  const dir = root();
+  try {
+    const path = join(dir, 'f');
+    assert.equal(native.mkfifo(path, 0o700), 0);
+    assert.ok(statSync(path).isFIFO());
+    assert.equal(statSync(path).mode & 0o777, 0o700);
+    assert.equal(native.mkfifo(path, 0o700), 17); // EEXIST
+    assert.equal(native.mkfifo(join(dir, 'no', 'f'), 0o700), 2); // ENOENT
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('both ways of making FIFOs (native and mkfifo(1)) give the same nodes, and fail on a missing directory', async () => {
+  const dir = root();
+  try {
+    for (const [way, native] of [['native', nativeFifo()], ['mkfifo(1)', null]] as const) {
+      if (way === 'native' && !native) continue;
+      const paths = ['a', 'b'].map((n) => join(dir, `${way}-${n}`));
+      await makeFifos(paths, native);
+      for (const p of paths) {
+        assert.ok(statSync(p).isFIFO(), `${way}: ${p}`);
+        assert.equal(statSync(p).mode & 0o777, 0o700, `${way}: ${p}`);
+      }
+      const missing = join(dir, 'no', 'x');
+      await assert.rejects(makeFifos([missing], native), (e: Error) => e.message.startsWith(`error creating fifo ${missing}: `), way);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

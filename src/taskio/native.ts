@@ -1,0 +1,38 @@
+// The optional native helper (native/fifo.c, built into dist/native/ when a C compiler
+// and node's headers are there). Loaded on first use; when it is missing or won't load,
+// callers take their portable path.
+
+import { dirname, join, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface NativeFifo {
+  /** mkfifo(2): 0, or the errno value. */
+  mkfifo(path: string, mode: number): number;
+}
+
+let loaded: NativeFifo | null | undefined;
+
+/** Where the built module sits: dist/native/, seen from a bundle in dist/ or from src/. */
+function modulePath(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  if (here.endsWith(join('src', 'taskio'))) return join(here, '..', '..', 'dist', 'native', 'fifo.node');
+  const at = `${here}${sep}`.lastIndexOf(`${sep}dist${sep}`);
+  return at < 0 ? '' : join(here.slice(0, at + 5), 'native', 'fifo.node');
+}
+
+export function nativeFifo(): NativeFifo | null {
+  if (loaded !== undefined) return loaded;
+  loaded = null;
+  // For testing the portable path, and a way out should the module misbehave somewhere.
+  if (process.env.CTR_TS_NATIVE === 'off') return loaded;
+  const file = modulePath();
+  if (file === '') return loaded;
+  try {
+    const mod = { exports: {} as Partial<NativeFifo> };
+    process.dlopen(mod, file);
+    if (typeof mod.exports.mkfifo === 'function') loaded = mod.exports as NativeFifo;
+  } catch {
+    // not built here: mkfifo(1)
+  }
+  return loaded;
+}
