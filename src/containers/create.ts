@@ -128,6 +128,12 @@ interface Draft {
   snapshotKey: string;
   /** What Prepare answered for snapshotKey. */
   mounts?: SnapshotMount[];
+  /**
+   * The Prepare still in flight while the later options run (the spec is built
+   * meanwhile); snapshotKey is set from the start, but only names a snapshot of ours
+   * once this has resolved.
+   */
+  preparing?: Promise<void>;
 }
 
 /** A NewContainerOpts: runs inside the creation lease, in ctr's order. */
@@ -359,8 +365,13 @@ async function buildContainer(conn: Connection, opts: ContainerOptions, io: Crea
     await o.applyOpts({
       namespace: cc.namespace,
       container: { id: c.id, snapshotter: c.snapshotter, snapshotKey: c.snapshotKey },
-      snapshotMounts: async (snapshotter, key) => (snapshotter === c.snapshotter && key === c.snapshotKey && c.mounts)
-        || (await converted(cc.service(SnapshotsDefinition).mounts({ snapshotter, key }))).mounts,
+      snapshotMounts: async (snapshotter, key) => {
+        if (snapshotter === c.snapshotter && key === c.snapshotKey) {
+          await c.preparing;
+          if (c.mounts) return c.mounts;
+        }
+        return (await converted(cc.service(SnapshotsDefinition).mounts({ snapshotter, key }))).mounts;
+      },
     }, spec, specOpts);
     c.spec = { typeUrl: SPEC_TYPE_URL, value: Buffer.from(marshalSpec(spec)) };
   });
@@ -373,6 +384,9 @@ async function buildContainer(conn: Connection, opts: ContainerOptions, io: Crea
  * `unpackWith`, an image whose chain is not in the snapshotter yet (Prepare: not found,
  * and the chain's Stat agrees) is unpacked through that connection, under a lease of its
  * own as ctr's run does it before the container's, and Prepare is asked again.
+ * The option returns once Prepare is asked: the later options (the spec) run while the
+ * daemon works, and whatever needs the mounts, or the record itself, waits for
+ * `c.preparing` (see storeRecord).
  */
 function newSnapshot(
   id: string, image: Image, labels: Record<string, string>, whilePreparing?: () => void, unpackWith?: Connection,
@@ -380,19 +394,23 @@ function newSnapshot(
   return async (cc, c) => {
     const parent = await imageChainID(cc, image);
     const prepare = () => converted(cc.service(SnapshotsDefinition).prepare({ snapshotter: c.snapshotter, key: id, parent, labels }));
-    const preparing = prepare();
-    whilePreparing?.();
-    let mounts;
-    try {
-      ({ mounts } = await preparing);
-    } catch (e) {
-      if (!unpackWith || !isNotFound(e) || (await isUnpacked(cc, image, c.snapshotter))) throw e;
-      await unpack(unpackWith, image, c.snapshotter);
-      ({ mounts } = await prepare());
-    }
+    const asked = prepare();
     c.snapshotKey = id;
-    c.mounts = mounts;
     c.image = image.name;
+    c.preparing = (async () => {
+      let mounts;
+      try {
+        ({ mounts } = await asked);
+      } catch (e) {
+        if (!unpackWith || !isNotFound(e) || (await isUnpacked(cc, image, c.snapshotter))) throw e;
+        await unpack(unpackWith, image, c.snapshotter);
+        ({ mounts } = await prepare());
+      }
+      c.mounts = mounts;
+    })();
+    // Settled by storeRecord, which may first meet another option's failure.
+    c.preparing.catch(() => {});
+    whilePreparing?.();
   };
 }
 
@@ -415,7 +433,13 @@ async function createRecord(id: string, cOpts: ContainerOpt[], lease: PendingLea
 async function storeRecord(cc: Connection, id: string, cOpts: ContainerOpt[]): Promise<Container> {
   const draft: Draft = { id, image: '', runtime: { name: DEFAULT_RUNTIME }, snapshotter: '', snapshotKey: '' };
   try {
-    for (const opt of cOpts) await opt(cc, draft);
+    try {
+      for (const opt of cOpts) await opt(cc, draft);
+    } finally {
+      // The snapshot option comes before the others in ctr: its failure is the one
+      // reported, even when a later option failed while it was in flight.
+      await draft.preparing;
+    }
     const { container } = await converted(cc.service(ContainersDefinition).create({
       container: {
         id: draft.id,
@@ -431,7 +455,9 @@ async function storeRecord(cc: Connection, id: string, cOpts: ContainerOpt[]): P
     if (draft.mounts) rememberMounts(container!, draft.mounts);
     return container!;
   } catch (e) {
-    if (draft.snapshotKey !== '') {
+    // (A failed Prepare made no snapshot; the key may well be someone else's.)
+    const made = draft.snapshotKey !== '' && (await draft.preparing?.then(() => true, () => false) ?? true);
+    if (made) {
       await cc.service(SnapshotsDefinition).remove({ snapshotter: draft.snapshotter, key: draft.snapshotKey }).catch(() => {});
     }
     throw e;
