@@ -7,7 +7,7 @@
 
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -110,6 +110,19 @@ const jobs = [
   }),
 ];
 await Promise.all(jobs);
+
+// bin/ctr reads the CLI bundles as latin1 (cheaper than UTF-8): they must stay ASCII,
+// which esbuild's default charset ensures; checked here rather than trusted.
+function checkAscii(dir) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) checkAscii(path);
+    else if (entry.name.endsWith('.cjs') && readFileSync(path).some((b) => b > 0x7f)) {
+      throw new Error(`build: ${relative(out, path)} is not ASCII (bin/ctr reads bundles as latin1)`);
+    }
+  }
+}
+checkAscii(out);
 
 // The native mkfifo(2) helper (native/fifo.c). Optional: without a C compiler or node's
 // headers, FIFO sets are made by a mkfifo(1) child instead, several ms slower per task.
