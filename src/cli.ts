@@ -15,6 +15,24 @@ interface Outcome { code: number }
 const stdout: Output = process.stdout;
 const stderr: Output = process.stderr;
 
+/**
+ * A write to stdout or stderr that fails: Go ignores the error, except on a broken pipe,
+ * where its runtime raises SIGPIPE and ctr dies of it without a word (`ctr i ls | head`
+ * reports 141). A verb that copies into the stream and handles its errors itself (run
+ * forwards the SIGPIPE to the task, as ctr does) has its own listener and decides.
+ */
+function onOutputError(this: NodeJS.WriteStream, e: NodeJS.ErrnoException): void {
+  if (e.code !== 'EPIPE' || this.listenerCount('error') > 1) return;
+  // Node ignores SIGPIPE; a listener's removal puts the default action back.
+  const ignore = () => {};
+  process.on('SIGPIPE', ignore).off('SIGPIPE', ignore);
+  process.kill(process.pid, 'SIGPIPE');
+  // Should the signal not end the process, the status a shell would show for it.
+  process.exit(128 + 13);
+}
+process.stdout.on('error', onOutputError);
+process.stderr.on('error', onOutputError);
+
 async function help(kind: 'app' | 'group' | 'verb', path: string[], entry?: Entry, verb?: Verb): Promise<string> {
   const { renderHelp } = await import('./cli/help.js');
   return renderHelp(kind, path, entry, verb);

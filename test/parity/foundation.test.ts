@@ -1,8 +1,10 @@
 // Parity of the foundation commands (version, plugins, namespaces, leases) and of the
 // CLI's own behaviour (usage errors, unknown commands, dial failures) with the real ctr.
 
+import { spawn } from 'node:child_process';
 import { describe, test } from 'node:test';
-import { assertParity, ctr, daemon, run, skipReason, type ParityCase } from './harness.js';
+import assert from 'node:assert/strict';
+import { assertParity, ctr, daemon, OURS, run, skipReason, type ParityCase } from './harness.js';
 
 const d = daemon();
 
@@ -144,4 +146,25 @@ describe('parity: foundation commands', { skip: d ? false : skipReason }, () => 
       assertParity(d!, c);
     });
   }
+});
+
+/** Runs `bin version` with a stdout whose reader is gone before anything is written. */
+function intoClosedPipe(bin: string, address: string): Promise<{ code: number | null; signal: string | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    // The shell waits first, so the read end is surely closed when ctr writes.
+    const child = spawn('sh', ['-c', 'sleep 0.3; exec "$0" -a "$1" version', bin, address], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (t: string) => { stderr += t; });
+    child.once('error', reject);
+    child.once('close', (code, signal) => resolve({ code, signal, stderr }));
+  });
+}
+
+describe('parity: output into a closed pipe', { skip: d ? false : skipReason }, () => {
+  test('ctr dies of SIGPIPE without a word (ctr ... | head); so does ctr-ts', async () => {
+    const [theirs, ours] = await Promise.all([intoClosedPipe(d!.reference, d!.address), intoClosedPipe(OURS, d!.address)]);
+    assert.deepEqual(theirs, { code: null, signal: 'SIGPIPE', stderr: '' });
+    assert.deepEqual(ours, theirs);
+  });
 });
