@@ -64,4 +64,22 @@ describe('run forwards signals', { skip: d ? false : skipReason }, () => {
     // --rm removed both containers.
     assert.equal(ctr(d!, ns, 'containers', 'ls', '-q').stdout, '');
   });
+
+  test('a stdout whose reader went away: the SIGPIPE goes to the task, not the CLI', async () => {
+    const piped = (bin: string, id: string) => new Promise<{ code: number | null; signal: string | null; first: string }>((resolve, reject) => {
+      const script = 'trap "exit 7" PIPE; echo one; sleep 0.5; while true; do echo x; done';
+      const p = spawn(bin, ['-a', d!.address, '-n', ns, 'run', '--rm', IMG, id, 'sh', '-c', script], { stdio: ['ignore', 'pipe', 'ignore'] });
+      // `| head -1`: the first chunk is read, then the reader is gone.
+      p.stdout.once('data', (b: Buffer) => {
+        p.stdout.destroy();
+        p.once('exit', (code, signal) => resolve({ code, signal, first: b.toString().split('\n')[0]! }));
+      });
+      p.once('error', reject);
+      setTimeout(() => { p.kill('SIGKILL'); reject(new Error(`${bin}: still running after 30 s`)); }, 30_000).unref();
+    });
+    const ref = await piped(d!.reference, 'pipe-ref');
+    assert.deepEqual(ref, { code: 7, signal: null, first: 'one' });
+    assert.deepEqual(await piped(OURS, 'pipe-ours'), ref);
+    assert.equal(ctr(d!, ns, 'containers', 'ls', '-q').stdout, '');
+  });
 });
