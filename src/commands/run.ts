@@ -40,6 +40,7 @@ export default defineVerb({
     let prepared: PreparedFifos | undefined;
     let leaseGone: Promise<void> | undefined;
     let taskDeleted = false;
+    let removing: Promise<void> | undefined;
     const prepareFifos = () => {
       if (prepared || o.nullIO || o.logURI !== '') return;
       prepared = new PreparedFifos(o.fifoDir, c.id, c.tty, { stdin: true, stdout: true, stderr: !c.tty }, { openOutputs: true });
@@ -63,12 +64,16 @@ export default defineVerb({
           fifoDir: o.fifoDir,
           prepared,
           noPivotRoot: c.noPivot,
-          onTaskDeleted: () => { taskDeleted = true; },
+          onTaskDeleted: () => {
+            taskDeleted = true;
+            // The container goes while the last output is read (the daemon is done with it).
+            if (o.rm && !o.detach) removing = removeContainer(conn, container.id, { record: container, taskDeleted }).catch(() => {});
+          },
           ...ioOwners(c.uidmap, c.gidmap, parseIDMapping, deps.stderr),
         }, deps);
       } finally {
         // ctr's deferred container.Delete(WithSnapshotCleanup); its error is dropped.
-        if (o.rm && !o.detach) await removeContainer(conn, container.id, { record: container, taskDeleted }).catch(() => {});
+        if (o.rm && !o.detach) await (removing ?? removeContainer(conn, container.id, { record: container, taskDeleted }).catch(() => {}));
       }
     } finally {
       await prepared?.discard();

@@ -117,13 +117,17 @@ export class TaskProcess {
    * own message), then deletes it and closes the IO. `knownStopped` skips the status
    * check when the caller has just seen the process exit.
    */
-  async delete(opts: { force?: boolean; knownStopped?: boolean } = {}): Promise<ExitStatus> {
+  /**
+   * Deletes the process and then reads its output to the end. `deleted` is called as soon
+   * as the daemon has deleted it, before that drain (run moves on to the container).
+   */
+  async delete(opts: { force?: boolean; knownStopped?: boolean; deleted?: () => void } = {}): Promise<ExitStatus> {
     if (opts.force) await this.forceKill();
-    if (this.isInit) return this.deleteTask(opts.knownStopped ?? false);
+    if (this.isInit) return this.deleteTask(opts.knownStopped ?? false, opts.deleted);
     return this.deleteExec(opts.knownStopped ?? false);
   }
 
-  private async deleteTask(knownStopped: boolean): Promise<ExitStatus> {
+  private async deleteTask(knownStopped: boolean, deleted?: () => void): Promise<ExitStatus> {
     if (!knownStopped) {
       let status = '';
       try {
@@ -148,6 +152,7 @@ export class TaskProcess {
       await this.io?.close();
       throw fromGRPC(e);
     }
+    deleted?.();
     await this.drainIO();
     return { code: r.exitStatus, exitedAt: r.exitedAt };
   }

@@ -17,7 +17,10 @@ export interface SessionOptions extends Omit<NewTaskOptions, 'io'>, Omit<StdioCh
   pidFile?: string;
   /** Runs once the terminal is set up, before the task is made (run's CNI check). */
   beforeTask?: () => void | Promise<void>;
-  /** Told when this session has deleted the task (run --rm then need not look for it). */
+  /**
+   * Told as soon as the daemon has deleted this session's task, before its output is read
+   * to the end (run --rm then removes the container meanwhile, without looking for a task).
+   */
   onTaskDeleted?: () => void;
 }
 
@@ -57,13 +60,11 @@ export async function runTaskSession(conn: Connection, container: Container, o: 
     }
     const status = await superviseUntilExit(task, exited, con, deps.stderr);
     if (status.error) throw status.error;
-    await task.delete({ knownStopped: true });
-    deleted = true;
-    o.onTaskDeleted?.();
+    await task.delete({ knownStopped: true, deleted: () => { deleted = true; o.onTaskDeleted?.(); } });
     exitWith(status.code);
   } finally {
     // ctr's deferred task.Delete: its own checks decide, and its error is dropped.
-    if (task && !o.detach && !deleted) await task.delete().then(() => o.onTaskDeleted?.(), () => {});
+    if (task && !o.detach && !deleted) await task.delete({ deleted: o.onTaskDeleted }).catch(() => {});
     // Whatever is left of the IO is let go (never waited on), so the CLI can exit.
     task?.io?.release();
     con?.reset();
