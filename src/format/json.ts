@@ -63,6 +63,9 @@ export function quoteString(s: string): string {
 }
 
 function formatNumber(f: number): string {
+  // Integers below 1e21 print as their digits in both languages (-0 aside); the common
+  // case in specs (ids, modes, device numbers), without the float formatter.
+  if (Number.isSafeInteger(f) && !Object.is(f, -0)) return String(f);
   if (!Number.isFinite(f)) throw new Error('json: unsupported value: ' + formatFloat(f, 'g', -1));
   const abs = Math.abs(f);
   if (abs !== 0 && (abs < 1e-6 || abs >= 1e21)) {
@@ -73,7 +76,7 @@ function formatNumber(f: number): string {
 }
 
 // Go compares map keys as byte strings; for UTF-8 that is code point order.
-function compareCodePoints(a: string, b: string): number {
+export function compareCodePoints(a: string, b: string): number {
   const ia = a[Symbol.iterator]();
   const ib = b[Symbol.iterator]();
   for (;;) {
@@ -110,7 +113,8 @@ function compact(src: string): string {
   return out;
 }
 
-function encode(v: unknown, out: string[]): void {
+/** Appends json.Marshal's text for a value of the model above to `out`. */
+export function encode(v: unknown, out: string[]): void {
   if (v === null || v === undefined) {
     out.push('null');
   } else if (typeof v === 'string') {

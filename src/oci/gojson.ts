@@ -4,6 +4,8 @@
 // regard to case, Go's error texts). A GoType describes one Go type; `toGoJSON` turns a
 // value into the value model of src/format/json.ts, `decodeGoJSON` parses text into it.
 
+import { compareCodePoints, encode, quoteString } from '../format/json.js';
+
 export type GoType =
   | { kind: 'string'; name?: string }
   | { kind: 'bool' }
@@ -89,6 +91,76 @@ export function toGoJSON(t: GoType, v: unknown): unknown {
       return out;
     }
     case 'interface': return v === undefined ? null : v;
+  }
+}
+
+/**
+ * json.Marshal of `v` as Go type `t`: the text of marshal(toGoJSON(t, v)), written in one
+ * pass without the intermediate values (run marshals the runtime spec on its way to
+ * Containers.Create: ~2 ms cold the other way, for a 2 KB spec).
+ */
+export function marshalGo(t: GoType, v: unknown): string {
+  const out: string[] = [];
+  writeGo(t, v, out);
+  return out.join('');
+}
+
+function writeGo(t: GoType, v: unknown, out: string[]): void {
+  switch (t.kind) {
+    case 'string': return encode(v ?? '', out);
+    case 'bool': return encode(v ?? false, out);
+    case 'int':
+    case 'float64': return encode(v ?? 0, out);
+    case 'interface': return encode(v === undefined ? null : v, out);
+    case 'ptr':
+      if (v === undefined || v === null) out.push('null');
+      else writeGo(t.elem, v, out);
+      return;
+    case 'slice': {
+      if (v === undefined || v === null) {
+        out.push('null');
+        return;
+      }
+      const items = v as unknown[];
+      out.push('[');
+      for (let i = 0; i < items.length; i++) {
+        if (i > 0) out.push(',');
+        writeGo(t.elem, items[i], out);
+      }
+      out.push(']');
+      return;
+    }
+    case 'map': {
+      if (v === undefined || v === null) {
+        out.push('null');
+        return;
+      }
+      const m = v as Record<string, unknown>;
+      const keys = Object.keys(m).sort(compareCodePoints);
+      out.push('{');
+      for (let i = 0; i < keys.length; i++) {
+        if (i > 0) out.push(',');
+        out.push(quoteString(keys[i]!), ':');
+        writeGo(t.elem, m[keys[i]!], out);
+      }
+      out.push('}');
+      return;
+    }
+    case 'struct': {
+      const src = (v ?? {}) as Record<string, unknown>;
+      let first = true;
+      out.push('{');
+      for (const f of t.fields) {
+        const fv = src[f.key];
+        if (f.omitempty && isEmpty(f.type, fv)) continue;
+        if (!first) out.push(',');
+        first = false;
+        out.push(quoteString(f.key), ':');
+        writeGo(f.type, fv, out);
+      }
+      out.push('}');
+      return;
+    }
   }
 }
 

@@ -3,8 +3,8 @@
 // descriptions that fix JSON field order, omitempty and decoding. Property names are
 // the JSON keys; an absent property is Go's zero value (nil for pointers and slices).
 
-import { decodeGoJSON, goBool, goInt, goString, map, named, ptr, slice, struct, toGoJSON, type GoType } from './gojson.js';
-import { marshal, marshalIndent } from '../format/json.js';
+import { decodeGoJSON, goBool, goInt, goString, map, marshalGo, named, ptr, slice, struct, toGoJSON, type GoType } from './gojson.js';
+import { marshalIndent } from '../format/json.js';
 
 export const SPEC_VERSION = '1.0.2-dev';
 /** typeurl's name for specs.Spec inside a container record's Any. */
@@ -396,7 +396,7 @@ export const specType = struct('specs.Spec', [
 export const seccompType = seccomp;
 
 /** json.Marshal(spec): the bytes containerd's client puts in the container's Any. */
-export const marshalSpec = (s: Spec): string => marshal(toGoJSON(specType, s));
+export const marshalSpec = (s: Spec): string => marshalGo(specType, s);
 
 /** ctr's PrintAsJSON of a spec (MarshalIndent with four spaces), without the newline. */
 export const indentSpec = (s: Spec): string => marshalIndent(toGoJSON(specType, s), '', '    ');

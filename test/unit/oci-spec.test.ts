@@ -6,7 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { defaultUnixSpec, namespaceRequired, cgroupsPath, cleanPath } from '../../src/oci/defaults.js';
-import { indentSpec, marshalSpec, parseSpec } from '../../src/oci/spec.js';
+import { indentSpec, marshalSpec, parseSpec, specType } from '../../src/oci/spec.js';
+import { marshal } from '../../src/format/json.js';
+import { toGoJSON } from '../../src/oci/gojson.js';
 
 const fixture = readFileSync(new URL('./fixtures/oci-spec-default.json', import.meta.url), 'utf8');
 
@@ -28,6 +30,18 @@ test('json.Marshal of a spec: compact, Go field order, zero values kept where no
 test('keys match without regard to case, unknown keys are dropped, null leaves values alone', () => {
   const s = parseSpec('{"OCIVERSION":"1.0.2","Process":{"CWD":"/x","user":{"UID":5},"terminal":true},"unknown":[1,{"a":null}],"root":null}');
   assert.equal(marshalSpec(s), '{"ociVersion":"1.0.2","process":{"terminal":true,"user":{"uid":5,"gid":0},"cwd":"/x"}}');
+});
+
+test('the one-pass marshal writes what marshal(toGoJSON(...)) writes', () => {
+  const specs = [
+    parseSpec(fixture),
+    parseSpec('{"ociVersion":"1","process":{"user":{"uid":7,"additionalGids":null},"env":[],"rlimits":[{"type":"X","hard":18446744073709551615,"soft":1}]},'
+      + '"annotations":{"\u00e9":"1","z":"","a\u2028":"<>"},"linux":{"sysctl":{},"resources":{"devices":[{"allow":false}]},"seccomp":{"defaultAction":"","architectures":null}}}'),
+    // Values no decoded spec holds, only through the number formatting both share.
+    { ociVersion: '', process: { user: { uid: -0, gid: 1e21 }, cwd: '', oomScoreAdj: -1 } } as unknown as Parameters<typeof marshalSpec>[0],
+    { ociVersion: '', hooks: { prestart: [{ path: '/x', args: ['a"b\\'], timeout: 0 }] }, mounts: [] },
+  ];
+  for (const s of specs) assert.equal(marshalSpec(s), marshal(toGoJSON(specType, s)));
 });
 
 test('64-bit numbers keep every digit', () => {
