@@ -126,21 +126,22 @@ function checkAscii(dir) {
 }
 checkAscii(out);
 
-// The native mkfifo(2) helper (native/fifo.c). Optional: without a C compiler or node's
-// headers, FIFO sets are made by a mkfifo(1) child instead, several ms slower per task.
+// The native helper (native/ctr.c: mkfifo(2), _exit(2)). Optional: without a C compiler
+// or node's headers, FIFO sets come from a mkfifo(1) child (several ms slower per task)
+// and the CLI exits through node's own teardown.
 function buildNative() {
   const include = join(dirname(dirname(process.execPath)), 'include', 'node');
   if (!existsSync(join(include, 'node_api.h'))) return `no node headers in ${include}`;
   mkdirSync(join(out, 'native'));
   const cc = process.env.CC || 'cc';
-  const args = ['-O2', '-shared', '-fPIC', '-Wall', '-I', include, '-o', join(out, 'native', 'fifo.node'), join(root, 'native', 'fifo.c')];
+  const args = ['-O2', '-shared', '-fPIC', '-Wall', '-I', include, '-o', join(out, 'native', 'ctr.node'), join(root, 'native', 'ctr.c')];
   const result = spawnSync(cc, args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
   if (result.error) return `${cc}: ${result.error.message}`;
   if (result.status !== 0) return `${cc} failed: ${result.stderr.trim().split('\n')[0]}`;
   return '';
 }
 const nativeProblem = buildNative();
-if (nativeProblem) console.error(`build: native FIFO helper not built (${nativeProblem}); using mkfifo(1)`);
+if (nativeProblem) console.error(`build: native helper not built (${nativeProblem}); FIFOs come from mkfifo(1)`);
 
 const old = join(root, `dist.old-${process.pid}`);
 try {

@@ -9,6 +9,7 @@ import { globalFlags } from './cli/globals.js';
 import { commands, isGroup, lookup, type Entry, type GroupEntry, type VerbEntry } from './cli/registry.js';
 import type { GlobalOptions, Output, Verb } from './cli/types.js';
 import { VERSION } from './version.js';
+import { nativeHelper } from './util/native.js';
 
 interface Outcome { code: number }
 
@@ -178,7 +179,12 @@ function noTopic(name: string): Outcome {
  */
 function finish(code: number): void {
   process.exitCode = code;
-  if (process.stdout.writableLength === 0 && process.stderr.writableLength === 0) process.exit(code);
+  if (process.stdout.writableLength !== 0 || process.stderr.writableLength !== 0) return;
+  // After every other 'exit' listener (bin/ctr's code cache), _exit(2) skips node's
+  // teardown of its threads (~1 ms); not with a terminal, whose modes node puts back.
+  const native = nativeHelper();
+  if (native) process.once('exit', (c) => native.exitNow(c));
+  process.exit(code);
 }
 
 main(process.argv.slice(2)).then(

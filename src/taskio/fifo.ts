@@ -7,7 +7,7 @@ import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { getSystemErrorName } from 'node:util';
 import { randomUint32 } from '../util/random.js';
-import { nativeFifo, type NativeFifo } from './native.js';
+import { nativeHelper, type Native } from '../util/native.js';
 
 export const DEFAULT_FIFO_DIR = '/run/containerd/fifo';
 
@@ -111,7 +111,7 @@ export function mkdirAll(path: string, mode: number): void {
  * native helper that is one system call each; without it (node has no mkfifo(2)) one
  * mkfifo(1) child makes them all, and callers start it early to overlap it with daemon calls.
  */
-export async function makeFifos(paths: readonly string[], native: NativeFifo | null = nativeFifo()): Promise<void> {
+export async function makeFifos(paths: readonly string[], native: Pick<Native, 'mkfifo'> | null = nativeHelper()): Promise<void> {
   if (paths.length === 0) return;
   if (native) {
     for (const path of paths) {

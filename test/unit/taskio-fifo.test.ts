@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { makeFifos, PreparedFifos } from '../../src/taskio/fifo.js';
-import { nativeFifo } from '../../src/taskio/native.js';
+import { nativeHelper } from '../../src/util/native.js';
 import { fifoIO, nullIO, logURIIO } from '../../src/taskio/io.js';
 
 const root = () => mkdtempSync(join(tmpdir(), 'taskio-'));
@@ -179,9 +179,9 @@ test('a terminal set has no stderr FIFO', async () => {
 });
 
 test('the native helper makes FIFOs with mkfifo(2) and reports errno values', (t) => {
-  const native = nativeFifo();
+  const native = nativeHelper();
   // Built by `npm run build` wherever a C compiler and node's headers are (CI has both).
-  if (!native) return t.skip('dist/native/fifo.node is not built here');
+  if (!native) return t.skip('dist/native/ctr.node is not built here');
   const dir = root();
   try {
     const path = join(dir, 'f');
@@ -198,7 +198,7 @@ test('the native helper makes FIFOs with mkfifo(2) and reports errno values', (t
 test('both ways of making FIFOs (native and mkfifo(1)) give the same nodes, and fail on a missing directory', async () => {
   const dir = root();
   try {
-    for (const [way, native] of [['native', nativeFifo()], ['mkfifo(1)', null]] as const) {
+    for (const [way, native] of [['native', nativeHelper()], ['mkfifo(1)', null]] as const) {
       if (way === 'native' && !native) continue;
       const paths = ['a', 'b'].map((n) => join(dir, `${way}-${n}`));
       await makeFifos(paths, native);

@@ -1,38 +1,40 @@
-// The optional native helper (native/fifo.c, built into dist/native/ when a C compiler
+// The optional native helper (native/ctr.c, built into dist/native/ when a C compiler
 // and node's headers are there). Loaded on first use; when it is missing or won't load,
 // callers take their portable path.
 
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export interface NativeFifo {
+export interface Native {
   /** mkfifo(2): 0, or the errno value. */
   mkfifo(path: string, mode: number): number;
+  /** _exit(2) with `code`; returns false (and does nothing) when a terminal is on stdio. */
+  exitNow(code: number): boolean;
 }
 
-let loaded: NativeFifo | null | undefined;
+let loaded: Native | null | undefined;
 
 /** Where the built module sits: dist/native/, seen from a bundle in dist/ or from src/. */
 function modulePath(): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  if (here.endsWith(join('src', 'taskio'))) return join(here, '..', '..', 'dist', 'native', 'fifo.node');
+  if (here.endsWith(join('src', 'util'))) return join(here, '..', '..', 'dist', 'native', 'ctr.node');
   const at = `${here}${sep}`.lastIndexOf(`${sep}dist${sep}`);
-  return at < 0 ? '' : join(here.slice(0, at + 5), 'native', 'fifo.node');
+  return at < 0 ? '' : join(here.slice(0, at + 5), 'native', 'ctr.node');
 }
 
-export function nativeFifo(): NativeFifo | null {
+export function nativeHelper(): Native | null {
   if (loaded !== undefined) return loaded;
   loaded = null;
-  // For testing the portable path, and a way out should the module misbehave somewhere.
+  // For testing the portable paths, and a way out should the module misbehave somewhere.
   if (process.env.CTR_TS_NATIVE === 'off') return loaded;
   const file = modulePath();
   if (file === '') return loaded;
   try {
-    const mod = { exports: {} as Partial<NativeFifo> };
+    const mod = { exports: {} as Partial<Native> };
     process.dlopen(mod, file);
-    if (typeof mod.exports.mkfifo === 'function') loaded = mod.exports as NativeFifo;
+    if (typeof mod.exports.mkfifo === 'function' && typeof mod.exports.exitNow === 'function') loaded = mod.exports as Native;
   } catch {
-    // not built here: mkfifo(1)
+    // not built here
   }
   return loaded;
 }
