@@ -33,9 +33,14 @@ export default defineVerb({
     // container exists when there is no snapshot; without the native helper they come
     // from a mkfifo child, whose start blocks this thread for a few ms.
     const connecting = deps.connect();
-    // One turn of the loop first, so the dial reaches the socket before the container
-    // code's module set-up (several ms of this thread) runs.
-    await new Promise((resolve) => setImmediate(resolve));
+    // The image look-up goes out as soon as the connection is up; the container code's
+    // module set-up (a few ms of this thread) runs while the daemon answers it.
+    const lookingUp = c.config === undefined && !c.rootfs
+      ? Promise.all([connecting, import('../containers/lookup.js')])
+        .then(([conn, { startLookup }]) => startLookup(conn, c.ref, c.platform, c.snapshotter))
+      : undefined;
+    lookingUp?.catch(() => {});
+    await (lookingUp ?? new Promise<void>((resolve) => setImmediate(resolve))).catch(() => {});
     const loading = Promise.all([import('../containers/create.js'), import('../containers/delete.js')]);
     let prepared: PreparedFifos | undefined;
     let leaseGone: Promise<void> | undefined;
@@ -48,6 +53,7 @@ export default defineVerb({
     try {
       const [conn, [{ newContainer, parseIDMapping }, { removeContainer }]] = await Promise.all([connecting, loading]);
       const container = await newContainer(conn, c, {
+        lookup: await lookingUp,
         stderr: deps.stderr,
         whilePreparing: prepareFifos,
         leaseReleased: (done) => { leaseGone = done; },

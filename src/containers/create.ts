@@ -19,7 +19,6 @@ import { converted, isNotFound } from '../client/errdefs.js';
 import { labelArgs } from '../commands/labels.js';
 import { startLease, type PendingLease } from '../images/lease.js';
 import { defaultMatcher } from '../images/platforms.js';
-import { resolveSnapshotterName } from '../images/unpack.js';
 import { log } from '../tasks/log.js';
 import * as apparmor from '../oci/apparmor.js';
 import { currentCaps } from '../oci/caps.js';
@@ -29,7 +28,8 @@ import { withGPUs } from '../oci/nvidia.js';
 import * as o from '../oci/opts.js';
 import * as seccomp from '../oci/seccomp.js';
 import { marshalSpec, SPEC_TYPE_URL, type LinuxIDMapping, type Spec } from '../oci/spec.js';
-import { getImage, imageChainID, imageConfig, isUnpacked, unpack, type Image } from './image.js';
+import { imageChainID, imageConfig, isUnpacked, unpack, type Image } from './image.js';
+import { startLookup, type ImageLookup } from './lookup.js';
 import { rememberMounts } from './known-mounts.js';
 import { parseMountFlag } from './mountflag.js';
 import { remappedSnapshot } from './remap.js';
@@ -111,6 +111,8 @@ export interface CreateIO {
    * it before it ends. Without it newContainer waits for the deletion itself.
    */
   leaseReleased?: (done: Promise<void>) => void;
+  /** The image look-up when the caller has already started it (startLookup). */
+  lookup?: ImageLookup;
 }
 
 export const DEFAULT_RUNTIME = 'io.containerd.runc.v2';
@@ -250,16 +252,13 @@ async function buildContainer(conn: Connection, opts: ContainerOptions, io: Crea
       specOpts.push(o.withRootFSPath(resolvePath(opts.ref)));
       cOpts.push(async (_c, c) => { c.labels = labelArgs(opts.labels); });
     } else {
-      // ctr resolves the default snapshotter (a namespace label) each time it needs it;
-      // once is enough, asked while the image is looked up.
-      const resolving = resolveSnapshotterName(conn, opts.snapshotter);
-      resolving.catch(() => {});
-      const image = await getImage(conn, opts.ref, opts.platform);
+      const lookup = io.lookup ?? startLookup(conn, opts.ref, opts.platform, opts.snapshotter);
+      const image = await lookup.image;
       // The container's lease is asked for now, while the image's config is read (ctr makes
       // it after); not before the image is found, as a lease creates its namespace. A
       // failure before the record is created removes it again.
       early.lease = startLease(conn);
-      const snapshotter = await resolving;
+      const snapshotter = await lookup.snapshotter;
       // ctr unpacks the image here when its chain is missing. The plain snapshot path asks
       // Prepare straight away and unpacks only when that finds no parent (one round trip
       // less for the usual, unpacked image); the other paths check first.

@@ -2,39 +2,19 @@
 // record, its config for the chosen platform read from the content store, the rootfs
 // chain ID, and whether that chain is unpacked in a snapshotter.
 
-import { ImagesDefinition } from '../api/github.com/containerd/containerd/api/services/images/v1/images.js';
 import { SnapshotsDefinition } from '../api/github.com/containerd/containerd/api/services/snapshots/v1/snapshots.js';
 import type { Connection } from '../cli/types.js';
 import { converted, isNotFound } from '../client/errdefs.js';
 import { readBlob } from '../images/content.js';
 import { resolveManifest } from '../images/image.js';
-import { defaultMatcher, only, parsePlatform, type MatchComparer } from '../images/platforms.js';
 import type { Descriptor } from '../images/types.js';
 import { chainID, resolveSnapshotterName, unpackImage } from '../images/unpack.js';
 import { parseImageConfig, type OCIImage } from '../oci/image-config.js';
+import type { Image } from './lookup.js';
 
 const CONFIG_TYPES = ['application/vnd.oci.image.config.v1+json', 'application/vnd.docker.container.image.v1+json'];
 
-/** An image record with the platform it is used for (client.NewImageWithPlatform). */
-export interface Image {
-  name: string;
-  labels: Record<string, string>;
-  target: Descriptor;
-  platform: MatchComparer;
-}
-
-/** ImageService().Get(ref), then the platform matcher ctr's --platform asks for. */
-export async function getImage(conn: Connection, ref: string, platform = ''): Promise<Image> {
-  const { image } = await converted(conn.service(ImagesDefinition).get({ name: ref }));
-  const t = image!.target!;
-  const target: Descriptor = { mediaType: t.mediaType, digest: t.digest, size: Number(t.size), annotations: t.annotations };
-  return {
-    name: image!.name,
-    labels: image!.labels ?? {},
-    target,
-    platform: platform ? only(parsePlatform(platform)) : defaultMatcher(),
-  };
-}
+export { getImage, type Image } from './lookup.js';
 
 const configCache = new WeakMap<Image, Promise<{ desc: Descriptor; raw: Buffer }>>();
 

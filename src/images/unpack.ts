@@ -15,7 +15,6 @@
 // Diff.Apply decompresses gzip/zstd daemon-side, so no layer bytes pass through us.
 
 import { DiffDefinition } from '../api/github.com/containerd/containerd/api/services/diff/v1/diff.js';
-import { NamespacesDefinition } from '../api/github.com/containerd/containerd/api/services/namespaces/v1/namespace.js';
 import { SnapshotsDefinition } from '../api/github.com/containerd/containerd/api/services/snapshots/v1/snapshots.js';
 import type { Connection } from '../cli/types.js';
 import { converted, ErrdefsError, isNotFound } from '../client/errdefs.js';
@@ -25,10 +24,10 @@ import { resolveManifest, rootFS, toAPIDescriptor } from './image.js';
 import { randomLeaseId, withLease } from './lease.js';
 import type { MatchComparer } from './platforms.js';
 import { sha256Hex } from './sha256.js';
+import { resolveSnapshotterName } from './snapshotter.js';
 import type { Descriptor } from './types.js';
 
-export const DEFAULT_SNAPSHOTTER = 'overlayfs';
-const DEFAULT_SNAPSHOTTER_LABEL = 'containerd.io/defaults/snapshotter';
+export { DEFAULT_SNAPSHOTTER, resolveSnapshotterName } from './snapshotter.js';
 
 /** identity.ChainID over diff IDs. */
 export function chainID(diffIds: readonly string[]): string {
@@ -37,13 +36,6 @@ export function chainID(diffIds: readonly string[]): string {
     chain = `sha256:${sha256Hex(`${chain} ${diffIds[i]}`)}`;
   }
   return chain;
-}
-
-/** client.resolveSnapshotterName. */
-export async function resolveSnapshotterName(conn: Connection, name: string): Promise<string> {
-  if (name) return name;
-  const { namespace } = await converted(conn.service(NamespacesDefinition).get({ name: conn.namespace }));
-  return namespace?.labels?.[DEFAULT_SNAPSHOTTER_LABEL] || DEFAULT_SNAPSHOTTER;
 }
 
 export interface UnpackResult {
