@@ -12,6 +12,7 @@
  */
 #define NAPI_VERSION 8
 #include <errno.h>
+#include <fcntl.h>
 #include <node_api.h>
 #include <stdbool.h>
 #include <sys/stat.h>
@@ -43,6 +44,10 @@ static napi_value make_fifo(napi_env env, napi_callback_info info) {
  * exitNow(code): ends the process with `code` at once; returns false, without exiting,
  * when stdin, stdout or stderr is a terminal (node's own exit puts back the terminal
  * modes it changed) or `code` is not a number.
+ * Node's exit also puts back the file status flags of stdio: libuv makes a pipe or
+ * socket on fd 0-2 non-blocking, and that open file is shared with whoever else writes
+ * to it (the rest of a shell pipeline). So those go back to blocking first, as parents
+ * hand them over.
  */
 static napi_value exit_now(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -52,6 +57,12 @@ static napi_value exit_now(napi_env env, napi_callback_info info) {
 
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok && argc >= 1 &&
       napi_get_value_int32(env, argv[0], &code) == napi_ok && !isatty(0) && !isatty(1) && !isatty(2)) {
+    for (int fd = 0; fd <= 2; fd++) {
+      struct stat st;
+      int flags = fcntl(fd, F_GETFL);
+      if (flags == -1 || !(flags & O_NONBLOCK) || fstat(fd, &st) != 0) continue;
+      if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)) fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+    }
     _exit(code & 0xff);
   }
   napi_get_boolean(env, false, &result);
