@@ -7,6 +7,7 @@ import { RequiredFlagError, UsageError, type FlagValues } from './flags.js';
 import type { VerbEntry } from './registry.js';
 import { CommandError, type Connection, type Deps, type GlobalOptions, type Output, type Verb } from './types.js';
 import { errorMessage } from './errors.js';
+import { processStdin } from './stdin.js';
 
 export interface ExecuteContext {
   /** Canonical names, e.g. ['namespaces', 'list']. */
@@ -50,9 +51,9 @@ export async function execute(verb: Verb, c: ExecuteContext): Promise<{ code: nu
   const deps: Deps = {
     stdout,
     stderr,
-    // process.stdin builds a stream on first touch (~10 ms): only verbs that read it pay.
+    // Built on first touch (process.stdin costs several ms): only verbs that read it pay.
     get stdin() {
-      return process.stdin;
+      return processStdin();
     },
     env: c.env,
     globals: c.globals,

@@ -5,7 +5,7 @@
 
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { testbedEnv } from '../testbed.js';
@@ -32,16 +32,24 @@ export const skipReason = 'no containerd test bed: run `scripts/testbed.sh up` (
 
 export interface Result { stdout: string; stderr: string; code: number }
 
-export function run(bin: string, args: string[], opts: { input?: string | Uint8Array; env?: Record<string, string> } = {}): Result {
-  const r = spawnSync(bin, args, {
-    input: opts.input ?? '',
-    encoding: 'utf8',
-    env: { ...process.env, ...opts.env },
-    timeout: 120_000,
-    maxBuffer: 64 << 20,
-  });
-  if (r.error) throw r.error;
-  return { stdout: r.stdout, stderr: r.stderr, code: r.status ?? 128 };
+export function run(
+  bin: string, args: string[], opts: { input?: string | Uint8Array; stdinFile?: string; env?: Record<string, string> } = {},
+): Result {
+  // A file as stdin is what `ctr ... < file` gives (not a pipe).
+  const fd = opts.stdinFile === undefined ? undefined : openSync(opts.stdinFile, 'r');
+  try {
+    const r = spawnSync(bin, args, {
+      ...(fd === undefined ? { input: opts.input ?? '' } : { stdio: [fd, 'pipe', 'pipe'] }),
+      encoding: 'utf8',
+      env: { ...process.env, ...opts.env },
+      timeout: 120_000,
+      maxBuffer: 64 << 20,
+    });
+    if (r.error) throw r.error;
+    return { stdout: r.stdout, stderr: r.stderr, code: r.status ?? 128 };
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 export const uniqueName = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`;
@@ -90,6 +98,8 @@ export interface ParityCase {
   setup?: (d: Daemon, ns: string) => void;
   /** Stdin of the first step (bytes for binary input such as an archive). */
   input?: string | Uint8Array;
+  /** Or a file opened as the first step's stdin, as `< file` does. */
+  stdinFile?: string;
   /** Extra normalisation for this case, applied to both outputs. */
   normalize?: (s: string) => string;
   /** Skip the stdout comparison (e.g. usage errors, whose help text is ours). */
@@ -135,7 +145,9 @@ export function assertParity(d: Daemon, c: ParityCase): Pair {
       c.setup?.(d, ns);
       const globals = c.globals ? c.globals(d, ns) : ['-a', d.address, '-n', ns];
       const steps = [c.args(ns), ...(c.then?.(ns) ?? [])];
-      return [steps.map((args, i) => run(bin, [...globals, ...args], { input: i === 0 ? c.input : undefined, env: c.env?.(ns) })), ns];
+      return [steps.map((args, i) => run(bin, [...globals, ...args], {
+        input: i === 0 ? c.input : undefined, stdinFile: i === 0 ? c.stdinFile : undefined, env: c.env?.(ns),
+      })), ns];
     } finally {
       purgeNamespace(d, ns);
     }

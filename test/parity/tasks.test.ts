@@ -6,10 +6,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertParity, ctr, daemon, OURS, purgeNamespace, run, skipReason, uniqueName, type Daemon, type ParityCase } from './harness.js';
+
+/** A file of 200 000 bytes (several reads' worth) for the `< file` cases. */
+const STDIN_FILE = join(mkdtempSync(join(tmpdir(), 'tasks-stdin-')), 'in.txt');
+writeFileSync(STDIN_FILE, Array.from({ length: 20_000 }, (_, i) => `line ${String(i).padStart(4, '0')}`).join('\n') + '\n');
 
 const d = daemon();
 const IMG = d?.env.CTR_TESTBED_IMAGE_OCI ?? '127.0.0.1:5000/testbed/busybox:oci';
@@ -197,6 +201,10 @@ const cases: Array<[string, ParityCase]> = [
     then: () => [['containers', 'ls', '-q'], ['snapshots', 'ls']],
   }],
   ['run: stdin', { setup: setup(), input: 'a\nb\nc\n', args: () => ['run', '--rm', IMG, 'r1', 'sh', '-c', 'read x; read y; echo "$y$x"'] }],
+  // `< file` and `< /dev/null`: stdin is a file or a device, not a pipe. (Not read to its
+  // end: such a stdin ends before the task exists, and ctr then never passes the EOF on.)
+  ['run: stdin from a file', { setup: setup(), stdinFile: STDIN_FILE, args: () => ['run', '--rm', IMG, 'r1', 'sh', '-c', 'read x; read y; echo "$y / $x"'] }],
+  ['run: stdin from /dev/null', { setup: setup(), stdinFile: '/dev/null', args: () => ['run', '--rm', IMG, 'r1', 'sh', '-c', 'echo "no read"; exit 4'] }],
   ['run: much output', { setup: setup(), args: () => ['run', '--rm', IMG, 'r1', 'seq', '1', '100000'] }],
   ['run: container stays without --rm', {
     setup: setup(),

@@ -1,0 +1,42 @@
+// Standard input for the verbs. For a regular file or a device such as /dev/null on fd 0
+// node's process.stdin is an fs.ReadStream, and the modules that brings in (fs/promises,
+// readline and others) cost ~3 ms of this thread; run builds stdin while the daemon
+// creates the task, and that much CPU there measurably slows the daemon on a two-core
+// machine. A plain Readable over fs.read does the same reads.
+
+import { fstatSync, read } from 'node:fs';
+import { Readable } from 'node:stream';
+import { isatty } from 'node:tty';
+
+const CHUNK = 64 * 1024;
+
+/** Reads fd from its current offset until read(2) returns 0; never closes it. */
+export class FdReadable extends Readable {
+  constructor(readonly fd: number) {
+    super({ highWaterMark: CHUNK });
+  }
+
+  override _read(): void {
+    const buf = Buffer.allocUnsafe(CHUNK);
+    read(this.fd, buf, 0, CHUNK, null, (err, n) => {
+      if (err) this.destroy(err);
+      else this.push(n > 0 ? buf.subarray(0, n) : null);
+    });
+  }
+}
+
+let stdin: NodeJS.ReadableStream | undefined;
+
+/** process.stdin, or an FdReadable over fd 0 when that is a file or a device other than a terminal. */
+export function processStdin(): NodeJS.ReadableStream {
+  if (stdin) return stdin;
+  let plain = false;
+  try {
+    const st = fstatSync(0);
+    plain = st.isFile() || (st.isCharacterDevice() && !isatty(0));
+  } catch {
+    // no fd 0 at all: node's stdin copes with that
+  }
+  stdin = plain ? new FdReadable(0) : process.stdin;
+  return stdin;
+}
