@@ -5,7 +5,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from '../util/fs.js';
 import { tmpdir } from 'node:os';
-import { errnoText, setProcess, type SpecOpt } from './opts.js';
+import { errnoText } from '../util/errno.js';
+import { setProcess, type SpecOpt } from './opts.js';
 
 const PROFILES = '/sys/kernel/security/apparmor/profiles';
 

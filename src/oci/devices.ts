@@ -2,7 +2,7 @@
 // HostDevices): for --device and --privileged.
 
 import { lstatSync, readdirSync, statSync, type BigIntStats } from 'node:fs';
-import { errnoText } from './opts.js';
+import { errnoText } from '../util/errno.js';
 import type { LinuxDevice, Spec } from './spec.js';
 import type { SpecOpt } from './opts.js';
 

@@ -6,6 +6,7 @@ import { readFile } from '../util/fs.js';
 import { defaultUnixDeviceRules, defaultUnixSpec } from './defaults.js';
 import { parseSpec, SPEC_VERSION, type Int64, type LinuxCapabilities, type LinuxIDMapping, type LinuxNamespace, type Mount, type Process, type Spec } from './spec.js';
 import type { Mount as SnapshotMount } from '../api/github.com/containerd/containerd/api/types/mount.js';
+import { errnoText } from '../util/errno.js';
 
 /** What a spec option may look at besides the spec: ctr's context and container record. */
 export interface SpecContext {
@@ -59,23 +60,6 @@ export const withSpecFromFile = (path: string): SpecOpt => async (_ctx, s) => {
 export function goOpenError(e: unknown, path: string, op = 'open'): string {
   const code = (e as NodeJS.ErrnoException).code;
   return `${op} ${path}: ${errnoText(code) ?? (e as Error).message}`;
-}
-
-/** Go's syscall.Errno strings for the errors file access can meet. */
-export function errnoText(code: string | undefined): string | undefined {
-  const texts: Record<string, string> = {
-    ENOENT: 'no such file or directory',
-    EACCES: 'permission denied',
-    EISDIR: 'is a directory',
-    ENOTDIR: 'not a directory',
-    EPERM: 'operation not permitted',
-    ELOOP: 'too many levels of symbolic links',
-    ENAMETOOLONG: 'file name too long',
-    EINVAL: 'invalid argument',
-    EBUSY: 'device or resource busy',
-    ENODEV: 'no such device',
-  };
-  return code ? texts[code] : undefined;
 }
 
 /** oci.replaceOrAppendEnvValues: overrides replace same-named entries, a bare name removes one. */

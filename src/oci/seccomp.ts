@@ -6,7 +6,7 @@ import { readFile } from '../util/fs.js';
 import { release } from 'node:os';
 import { decodeGoJSON } from './gojson.js';
 import type { SpecOpt } from './opts.js';
-import { errnoText } from './opts.js';
+import { errnoText } from '../util/errno.js';
 import { seccompType, type LinuxSeccomp, type LinuxSyscall, type Spec } from './spec.js';
 import { goArch } from '../images/platforms.js';
 import { goQuote } from '../cli/flags.js';

@@ -6,7 +6,8 @@ import { lstatSync, readFileSync } from 'node:fs';
 import { lstat, readFile, readlink } from '../util/fs.js';
 import { cleanPath } from './defaults.js';
 import { tryReadonlyMounts, withTempMount } from './mount.js';
-import { errnoText, setProcess, type SpecContext, type SpecOpt } from './opts.js';
+import { errnoText } from '../util/errno.js';
+import { setProcess, type SpecContext, type SpecOpt } from './opts.js';
 import type { Spec } from './spec.js';
 
 export interface PasswdUser { name: string; uid: number; gid: number }

@@ -6,6 +6,7 @@ import { constants as fsc, lstatSync, mkdirSync, openSync, rmdirSync, rmSync, st
 import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { getSystemErrorName } from 'node:util';
+import { errnoText } from '../util/errno.js';
 import { randomUint32 } from '../util/random.js';
 import { nativeHelper, type Native } from '../util/native.js';
 
@@ -119,7 +120,7 @@ export async function makeFifos(paths: readonly string[], native: Pick<Native, '
       if (errno === 0) continue;
       const code = getSystemErrorName(-errno);
       // An existing node is reused, as containerd's fifo package does.
-      if (code !== 'EEXIST') throw new Error(`error creating fifo ${path}: ${goErrnoText(code)}`);
+      if (code !== 'EEXIST') throw new Error(`error creating fifo ${path}: ${errnoText(code) ?? code}`);
     }
     return;
   }
@@ -211,22 +212,9 @@ function openOutputs(set: FifoSet): FifoSet['opened'] {
   }
 }
 
-/** Go's text for an errno, by node's code name (the name itself when it isn't listed). */
-function goErrnoText(code: string): string {
-  const text: Record<string, string> = {
-    EACCES: 'permission denied', ENOENT: 'no such file or directory', EEXIST: 'file exists',
-    ENOTDIR: 'not a directory', EROFS: 'read-only file system', ENOSPC: 'no space left on device',
-    EPERM: 'operation not permitted', EISDIR: 'is a directory', ENXIO: 'no such device or address',
-    ENAMETOOLONG: 'file name too long', ELOOP: 'too many levels of symbolic links',
-    EDQUOT: 'disk quota exceeded', EMLINK: 'too many links', EINVAL: 'invalid argument',
-  };
-  return text[code] ?? code;
-}
-
 /** A Go *PathError text ("mkdir /x: permission denied") for a node fs error. */
 export function goPathError(e: unknown, op: string, path: string): Error {
   const err = e as NodeJS.ErrnoException;
   if (!err || typeof err.code !== 'string') return e instanceof Error ? e : new Error(String(e));
-  const text = goErrnoText(err.code);
-  return new Error(`${op} ${path}: ${text === err.code ? err.message : text}`);
+  return new Error(`${op} ${path}: ${errnoText(err.code) ?? err.message}`);
 }

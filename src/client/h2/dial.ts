@@ -10,6 +10,7 @@
 //   ": <last connection error>" when an attempt had already failed.
 import { connect, type Socket } from 'node:net';
 import { goQuote } from '../../format/quote.js';
+import { errnoText } from '../../util/errno.js';
 import { DialError } from '../transport.js';
 import { H2Connection, type ConnectionHooks } from './connection.js';
 
@@ -19,23 +20,6 @@ const NOENT_RETRY_MS = 10;
 const BACKOFF_BASE_MS = 1000;
 const BACKOFF_MAX_MS = 3000;
 
-/** strerror texts as Go prints them, for errors connect(2) can give on a unix socket. */
-const ERRNO_TEXT: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  ENOTDIR: 'not a directory',
-  ENAMETOOLONG: 'file name too long',
-  ELOOP: 'too many levels of symbolic links',
-  EPROTOTYPE: 'protocol wrong type for socket',
-  EAGAIN: 'resource temporarily unavailable',
-  EINTR: 'interrupted system call',
-  EMFILE: 'too many open files',
-  ENFILE: 'too many open files in system',
-  ETIMEDOUT: 'connection timed out',
-  EINVAL: 'invalid argument',
-  ECONNRESET: 'connection reset by peer',
-};
 /** Errnos whose Go error reports Temporary(): grpc keeps retrying those. */
 const TEMPORARY = new Set(['EAGAIN', 'EINTR', 'EMFILE', 'ENFILE', 'ETIMEDOUT']);
 
@@ -93,7 +77,7 @@ async function attempt(
     if (Date.now() >= until) return timedOut();
   }
   if ('errno' in result) {
-    const text = ERRNO_TEXT[result.errno] ?? result.message.replace(/^\w+ /, '').toLowerCase();
+    const text = errnoText(result.errno) ?? result.message.replace(/^\w+ /, '').toLowerCase();
     const desc = connectionError(`dial unix ${path}: connect: ${text}`);
     return TEMPORARY.has(result.errno) ? { temporary: desc } : { fatal: desc };
   }

@@ -5,6 +5,7 @@
 import { execFile } from 'node:child_process';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import type { Mount } from '../../api/github.com/containerd/containerd/api/types/mount.js';
+import { errnoText } from '../../util/errno.js';
 
 function run(cmd: string, args: string[]): Promise<{ code: number; stderr: string }> {
   return new Promise((resolve) => {
@@ -15,19 +16,12 @@ function run(cmd: string, args: string[]): Promise<{ code: number; stderr: strin
   });
 }
 
-const ERRNO_TEXT: Record<string, string> = {
-  ENOENT: 'no such file or directory',
-  ENOTDIR: 'not a directory',
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-};
-
 /** What mount(8) said, as the errno text mount(2) would have given ctr. */
 function mountErrorText(stderr: string): string {
   const s = stderr.toLowerCase();
-  if (s.includes('does not exist') || s.includes('no such file')) return ERRNO_TEXT.ENOENT!;
-  if (s.includes('not a directory')) return ERRNO_TEXT.ENOTDIR!;
-  if (s.includes('permission denied') || s.includes('must be superuser') || s.includes('operation not permitted')) return ERRNO_TEXT.EPERM!;
+  if (s.includes('does not exist') || s.includes('no such file')) return errnoText('ENOENT')!;
+  if (s.includes('not a directory')) return errnoText('ENOTDIR')!;
+  if (s.includes('permission denied') || s.includes('must be superuser') || s.includes('operation not permitted')) return errnoText('EPERM')!;
   if (s.includes('busy')) return 'device or resource busy';
   if (s.includes('unknown filesystem type')) return 'no such device';
   return 'invalid argument';
@@ -41,7 +35,7 @@ export async function mountAll(mounts: Mount[], target: string): Promise<void> {
       if (!(await stat(target)).isDirectory() && m.type !== 'bind') throw Object.assign(new Error(), { code: 'ENOTDIR' });
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code ?? '';
-      throw new Error(ERRNO_TEXT[code] ?? (e as Error).message);
+      throw new Error(errnoText(code) ?? (e as Error).message);
     }
     const args: string[] = [];
     // Bind mounts are flags to mount(2); mount(8) wants them as options, without a type.
