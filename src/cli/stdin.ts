@@ -6,9 +6,10 @@
 
 import { fstatSync, read } from 'node:fs';
 import { Readable } from 'node:stream';
-import { isatty } from 'node:tty';
 
 const CHUNK = 64 * 1024;
+/** Linux's major device number of /dev/null and its kin. */
+const MEM_MAJOR = 1;
 
 /** Reads fd from its current offset until read(2) returns 0; never closes it. */
 export class FdReadable extends Readable {
@@ -27,13 +28,17 @@ export class FdReadable extends Readable {
 
 let stdin: NodeJS.ReadableStream | undefined;
 
-/** process.stdin, or an FdReadable over fd 0 when that is a file or a device other than a terminal. */
+/**
+ * process.stdin, or an FdReadable over fd 0 when that is a regular file or one of the
+ * memory devices (major 1: /dev/null, /dev/zero, ...). Told by the device number, not
+ * isatty(), so that every verb's start-up does without loading node:tty.
+ */
 export function processStdin(): NodeJS.ReadableStream {
   if (stdin) return stdin;
   let plain = false;
   try {
     const st = fstatSync(0);
-    plain = st.isFile() || (st.isCharacterDevice() && !isatty(0));
+    plain = st.isFile() || (st.isCharacterDevice() && Math.floor(st.rdev / 256) % 4096 === MEM_MAJOR);
   } catch {
     // no fd 0 at all: node's stdin copes with that
   }

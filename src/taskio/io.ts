@@ -118,11 +118,13 @@ function copyStdin(
     stop(false);
     onEnd?.();
   };
+  const onSourceError = () => stop(false);
   const stop = (abort: boolean) => {
     if (stopped) return;
     stopped = true;
     source?.off('data', onData);
     source?.off('end', onSourceEnd);
+    source?.off('error', onSourceError);
     source?.pause();
     if (sink) {
       if (abort) sink.destroy();
@@ -147,6 +149,9 @@ function copyStdin(
     prime();
     source!.on('data', onData);
     source!.once('end', onSourceEnd);
+    // A read error ends the copy as ctr's io.Copy does: our end closes, without CloseIO
+    // (that is sent for EOF only). Unhandled, it would end the CLI with a stack trace.
+    source!.once('error', onSourceError);
     source!.resume();
   });
   const stopCopy = () => {

@@ -108,6 +108,28 @@ test('stdin reaches the FIFO once the shim opened it, then EOF and the CloseIO h
   }
 });
 
+test('a stdin read error ends the copy (our end closes) without the CloseIO hook, and throws nothing', async () => {
+  const dir = root();
+  try {
+    const stdin = new PassThrough();
+    let ended = 0;
+    const io = await fifoIO({ stdin, stdout: collector(), onStdinEnd: () => { ended++; } }, dir)('c9');
+    const r = openSync(io.config.stdin, fsc.O_RDONLY | fsc.O_NONBLOCK);
+    stdin.write('before ');
+    let got = '';
+    await until(() => (got += readAvailable(io.config.stdin, r)).includes('before'), 'data before the error');
+    stdin.destroy(new Error('EIO'));
+    // Our write end is closed: the shim's read end sees EOF (read returns 0, not EAGAIN).
+    const buf = Buffer.alloc(16);
+    await until(() => { try { return readSync(r, buf) === 0; } catch { return false; } }, 'EOF on the FIFO');
+    assert.equal(ended, 0);
+    closeSync(r);
+    await io.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('stdin given as a function is only built once the shim has opened the FIFO', async () => {
   const dir = root();
   try {
