@@ -19,9 +19,10 @@ import { readBlob, writeBlob } from '../images/content.js';
 import { withLease } from '../images/lease.js';
 import { defaultMatcher, goArch } from '../images/platforms.js';
 import { decodeGoJSON, goString, map, slice, struct, goInt, ptr, type GoType } from '../oci/gojson.js';
-import { getImage, imageChainID } from './image.js';
+import { imageChainID } from './image.js';
+import { getImage } from './lookup.js';
 import { createDiff } from './rootfs.js';
-import { resolveSnapshotterName } from '../images/unpack.js';
+import { resolveSnapshotterName } from '../images/snapshotter.js';
 
 const ANNOTATION_IMAGE = 'org.opencontainers.image.ref.name';
 const ANNOTATION_RUNTIME = 'io.containerd.checkpoint.runtime';

@@ -8,13 +8,12 @@ import { converted, isNotFound } from '../client/errdefs.js';
 import { readBlob } from '../images/content.js';
 import { resolveManifest } from '../images/image.js';
 import type { Descriptor } from '../images/types.js';
-import { chainID, resolveSnapshotterName, unpackImage } from '../images/unpack.js';
+import { resolveSnapshotterName } from '../images/snapshotter.js';
+import { chainID, unpackImage } from '../images/unpack.js';
 import { parseImageConfig, type OCIImage } from '../oci/image-config.js';
 import type { Image } from './lookup.js';
 
 const CONFIG_TYPES = ['application/vnd.oci.image.config.v1+json', 'application/vnd.docker.container.image.v1+json'];
-
-export { getImage, type Image } from './lookup.js';
 
 const configCache = new WeakMap<Image, Promise<{ desc: Descriptor; raw: Buffer }>>();
 

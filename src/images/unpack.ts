@@ -27,7 +27,6 @@ import { sha256Hex } from './sha256.js';
 import { resolveSnapshotterName } from './snapshotter.js';
 import type { Descriptor } from './types.js';
 
-export { DEFAULT_SNAPSHOTTER, resolveSnapshotterName } from './snapshotter.js';
 
 /** identity.ChainID over diff IDs. */
 export function chainID(diffIds: readonly string[]): string {

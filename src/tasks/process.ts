@@ -114,12 +114,10 @@ export class TaskProcess {
 
   /**
    * Task.Delete / Process.Delete: refuses a process that still runs (with the client's
-   * own message), then deletes it and closes the IO. `knownStopped` skips the status
-   * check when the caller has just seen the process exit.
-   */
-  /**
-   * Deletes the process and then reads its output to the end. `deleted` is called as soon
-   * as the daemon has deleted it, before that drain (run moves on to the container).
+   * own message), then deletes it, reads its output to the end and closes the IO.
+   * `knownStopped` skips the status check when the caller has just seen the process exit;
+   * `deleted` (a task's) is called once the daemon has deleted it, before that drain (run
+   * moves on to the container meanwhile).
    */
   async delete(opts: { force?: boolean; knownStopped?: boolean; deleted?: () => void } = {}): Promise<ExitStatus> {
     if (opts.force) await this.forceKill();

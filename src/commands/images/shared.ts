@@ -16,7 +16,8 @@ import { isIndexType } from '../../images/mediatypes.js';
 import { ordered, parsePlatform, type MatchComparer, type Platform } from '../../images/platforms.js';
 import type { FlagSpec } from '../../cli/flags.js';
 import type { Descriptor } from '../../images/types.js';
-import { chainID, resolveSnapshotterName } from '../../images/unpack.js';
+import { resolveSnapshotterName } from '../../images/snapshotter.js';
+import { chainID } from '../../images/unpack.js';
 
 /**
  * Image.Size: the target and, below it, the best manifest for the platform with its

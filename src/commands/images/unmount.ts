@@ -2,7 +2,7 @@ import { LeasesDefinition } from '../../api/github.com/containerd/containerd/api
 import { SnapshotsDefinition } from '../../api/github.com/containerd/containerd/api/services/snapshots/v1/snapshots.js';
 import { converted, isNotFound } from '../../client/errdefs.js';
 import { CommandError, defineVerb } from '../../cli/types.js';
-import { DEFAULT_SNAPSHOTTER } from '../../images/unpack.js';
+import { DEFAULT_SNAPSHOTTER } from '../../images/snapshotter.js';
 import { snapshotterFlags } from '../flagsets/snapshotter.js';
 import { labelFlag, registryFlags } from '../flagsets/registry.js';
 import { unmountAll } from './mounts.js';
