@@ -30,6 +30,21 @@ const pullOCI = (dd: Daemon, ns: string) => pull(dd, ns, OCI);
 const ingestHello = (dd: Daemon, ns: string, ...args: string[]) =>
   run(dd.reference, ['-a', dd.address, '-n', ns, 'content', 'ingest', ...args], { input: HELLO });
 
+/**
+ * HELLO ingested and kept from the garbage collector by a gc.root label: unpinned, a
+ * collection run between the setup and the command (other tests delete things all the
+ * time) removes it, and the ingest then succeeds for one binary and fails for the other.
+ * The ingest and the label are two calls, so a collection in between is retried.
+ */
+const pinHello = (dd: Daemon, ns: string) => {
+  for (let attempt = 0; ; attempt++) {
+    ingestHello(dd, ns, 'pre');
+    const res = ctr(dd, ns, 'content', 'label', HELLO_DIGEST, 'containerd.io/gc.root=parity');
+    if (res.code === 0) return;
+    assert.ok(attempt < 5, `setup label: ${res.stderr}`);
+  }
+};
+
 /** Labels come in Go map order (random) from ctr: sort every comma-separated k=v list. */
 const sortLabels = (s: string) => s.split('\n').map((l) => l.split('\t').map((cell) =>
   (/^[^\s=]+=/.test(cell) && cell.includes(',') ? cell.split(',').sort().join(',') : cell)).join('\t')).join('\n');
@@ -67,7 +82,7 @@ const cases: Record<string, ParityCase> = {
     args: () => ['content', 'ingest', '--expected-digest', sha256(OWN), '--expected-size', String(OWN.length), 'r2'],
   },
   'ingest a blob that exists': {
-    setup: (dd, ns) => ingestHello(dd, ns, 'pre'),
+    setup: pinHello,
     input: HELLO,
     args: () => ['content', 'ingest', '--expected-digest', HELLO_DIGEST, 'r3'],
   },
