@@ -96,8 +96,8 @@ export interface ParityCase {
   then?: (ns: string) => string[][];
   /** Prepares the namespace (with the real ctr) before each of the two runs. */
   setup?: (d: Daemon, ns: string) => void;
-  /** Stdin of the first step (bytes for binary input such as an archive). */
-  input?: string | Uint8Array;
+  /** Stdin of the first step (bytes for binary input such as an archive), or per namespace. */
+  input?: string | Uint8Array | ((ns: string) => string | Uint8Array);
   /** Or a file opened as the first step's stdin, as `< file` does. */
   stdinFile?: string;
   /** Extra normalisation for this case, applied to both outputs. */
@@ -146,7 +146,7 @@ export function assertParity(d: Daemon, c: ParityCase): Pair {
       const globals = c.globals ? c.globals(d, ns) : ['-a', d.address, '-n', ns];
       const steps = [c.args(ns), ...(c.then?.(ns) ?? [])];
       return [steps.map((args, i) => run(bin, [...globals, ...args], {
-        input: i === 0 ? c.input : undefined, stdinFile: i === 0 ? c.stdinFile : undefined, env: c.env?.(ns),
+        input: i === 0 ? (typeof c.input === 'function' ? c.input(ns) : c.input) : undefined, stdinFile: i === 0 ? c.stdinFile : undefined, env: c.env?.(ns),
       })), ns];
     } finally {
       purgeNamespace(d, ns);
