@@ -3,7 +3,7 @@
 // (ctr sets OPOST after cfmakeraw; libuv's raw mode never clears it), and the original
 // mode comes back on every way out, signals included.
 
-import { isatty, ReadStream, WriteStream } from 'node:tty';
+import type { ReadStream, WriteStream } from 'node:tty';
 import type { Writer } from './io.js';
 
 export interface WinSize {
@@ -36,7 +36,9 @@ export class NoConsoleError extends Error {
 /** The signals whose default action ends the process; raw mode must not outlive them. */
 const FATAL_SIGNALS: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGALRM'];
 
-export function currentConsole(proc: NodeJS.Process = process): Console {
+export async function currentConsole(proc: NodeJS.Process = process): Promise<Console> {
+  // node:tty only with -t: every run without a terminal would pay for loading it.
+  const { isatty, ReadStream, WriteStream } = await import('node:tty');
   const fd = [2, 1, 0].find((n) => isatty(n));
   if (fd === undefined) throw new NoConsoleError();
   const input: ReadStream = fd === 0 && proc.stdin instanceof ReadStream ? proc.stdin : new ReadStream(fd);
