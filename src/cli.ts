@@ -14,7 +14,44 @@ import { nativeHelper } from './util/native.js';
 interface Outcome { code: number }
 
 const stdout: Output = process.stdout;
-const stderr: Output = process.stderr;
+
+/**
+ * process.stderr, built on first use: on a pipe that costs ~1 ms (a socket and its
+ * stream), which commands that never write to stderr (most successful ones) need not
+ * pay. Until then listeners wait (run's EPIPE watch, ours below) and nothing is queued;
+ * any other use builds the stream and goes straight to it (the spinner's cursor calls).
+ */
+function lazyStream(build: () => NodeJS.WriteStream): NodeJS.WriteStream {
+  let stream: NodeJS.WriteStream | undefined;
+  const early: Array<[string, (...args: any[]) => void]> = [];
+  const real = () => {
+    if (!stream) {
+      stream = build();
+      for (const [event, fn] of early.splice(0)) stream.on(event, fn);
+    }
+    return stream;
+  };
+  const own = {
+    on(event: string, fn: (...args: any[]) => void) {
+      if (stream) stream.on(event, fn);
+      else early.push([event, fn]);
+      return proxy;
+    },
+    get writableLength() {
+      return stream?.writableLength ?? 0;
+    },
+  };
+  const proxy: NodeJS.WriteStream = new Proxy(own as unknown as NodeJS.WriteStream, {
+    get(target, key) {
+      if (key === 'on' || key === 'writableLength') return Reflect.get(target, key);
+      const s = real();
+      const value: unknown = Reflect.get(s, key, s);
+      return typeof value === 'function' ? value.bind(s) : value;
+    },
+  });
+  return proxy;
+}
+const stderr = lazyStream(() => process.stderr);
 
 /**
  * A write to stdout or stderr that fails: Go ignores the error, except on a broken pipe,
@@ -32,7 +69,7 @@ function onOutputError(this: NodeJS.WriteStream, e: NodeJS.ErrnoException): void
   process.exit(128 + 13);
 }
 process.stdout.on('error', onOutputError);
-process.stderr.on('error', onOutputError);
+stderr.on('error', onOutputError);
 
 async function help(kind: 'app' | 'group' | 'verb', path: string[], entry?: Entry, verb?: Verb): Promise<string> {
   const { renderHelp } = await import('./cli/help.js');
@@ -179,7 +216,7 @@ function noTopic(name: string): Outcome {
  */
 function finish(code: number): void {
   process.exitCode = code;
-  if (process.stdout.writableLength !== 0 || process.stderr.writableLength !== 0) return;
+  if (process.stdout.writableLength !== 0 || stderr.writableLength !== 0) return;
   // After every other 'exit' listener (bin/ctr's code cache), _exit(2) skips node's
   // teardown of its threads (~1 ms); not with a terminal, whose modes node puts back.
   const native = nativeHelper();
