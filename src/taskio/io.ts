@@ -187,12 +187,15 @@ function copyIO(set: FifoSet, streams: Streams): TaskIO {
       }
       const sock = ahead ?? new Socket({ fd: openFifo(path, fsc.O_RDONLY, what), readable: true, writable: false });
       sockets.push(sock);
-      // A reader that went away (EPIPE) stops the copy to it; the FIFO is still drained
-      // so the shim never blocks on it.
+      // A reader that went away (EPIPE) ends the copy and closes the FIFO, as cio's
+      // copy does after its io.Copy fails: the shim keeps a reader of its own open, so
+      // its writes fill the FIFO and the task blocks (rather than writing on into a
+      // copy that throws it all away).
       let broken = false;
       (to as Partial<NodeJS.EventEmitter>).on?.('error', () => {
         if (!broken) streams.onOutputGone?.();
         broken = true;
+        sock.destroy();
       });
       sock.on('data', (chunk: Buffer) => { if (!broken) to.write(chunk); });
       drained.push(new Promise((resolve) => {

@@ -5,6 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { ctr, daemon, OURS, purgeNamespace, skipReason, uniqueName } from '../parity/harness.js';
 
 const d = daemon();
@@ -80,6 +81,41 @@ describe('run forwards signals', { skip: d ? false : skipReason }, () => {
     const ref = await piped(d!.reference, 'pipe-ref');
     assert.deepEqual(ref, { code: 7, signal: null, first: 'one' });
     assert.deepEqual(await piped(OURS, 'pipe-ours'), ref);
+    assert.equal(ctr(d!, ns, 'containers', 'ls', '-q').stdout, '');
+  });
+
+  test('once the reader is gone the output FIFO is closed: a task that ignores SIGPIPE blocks, it does not spin', async () => {
+    // `yes` as the container's pid 1 ignores the forwarded SIGPIPE. ctr's copy ends at
+    // the failed write and closes the FIFO; the shim's own reader keeps its writes from
+    // failing, so they fill the FIFO and the task waits. A copy that went on reading
+    // would keep the task (and the CLI) busy for ever.
+    const blocked = async (bin: string, id: string) => {
+      const p = spawn(bin, ['-a', d!.address, '-n', ns, 'run', '--rm', IMG, id, 'sh', '-c', 'echo one; sleep 0.5; exec yes x'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      const exited = new Promise<number | null>((resolve) => p.once('exit', (code) => resolve(code)));
+      try {
+        await new Promise<void>((resolve) => p.stdout.once('data', () => { p.stdout.destroy(); resolve(); }));
+        await new Promise((r) => setTimeout(r, 1500));
+        const row = ctr(d!, ns, 'tasks', 'ls').stdout.split('\n').find((l) => l.startsWith(`${id} `));
+        assert.ok(row, `${bin}: no task ${id}`);
+        const pid = row.split(/\s+/)[1]!;
+        const cpuTicks = () => {
+          const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+          const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+          return Number(f[11]) + Number(f[12]);
+        };
+        const before = cpuTicks();
+        await new Promise((r) => setTimeout(r, 1000));
+        const used = cpuTicks() - before;
+        assert.equal(p.exitCode, null, `${bin}: the CLI is still there, waiting for the task`);
+        assert.ok(used <= 10, `${bin}: the task used ${used} ticks of CPU in 1 s after its reader went away`);
+        ctr(d!, ns, 'tasks', 'kill', '-s', 'KILL', id);
+        return await exited;
+      } finally {
+        p.kill('SIGKILL');
+      }
+    };
+    assert.equal(await blocked(d!.reference, 'block-ref'), 137);
+    assert.equal(await blocked(OURS, 'block-ours'), 137);
     assert.equal(ctr(d!, ns, 'containers', 'ls', '-q').stdout, '');
   });
 });
