@@ -45,7 +45,6 @@ export default defineVerb({
     let prepared: PreparedFifos | undefined;
     let leaseGone: Promise<void> | undefined;
     let taskDeleted = false;
-    let removing: Promise<void> | undefined;
     const prepareFifos = () => {
       if (prepared || o.nullIO || o.logURI !== '') return;
       prepared = new PreparedFifos(o.fifoDir, c.id, c.tty, { stdin: true, stdout: true, stderr: !c.tty }, { openOutputs: true });
@@ -59,6 +58,9 @@ export default defineVerb({
         leaseReleased: (done) => { leaseGone = done; },
       });
       prepareFifos();
+      // ctr's deferred container.Delete(WithSnapshotCleanup), once; its error is dropped.
+      let removing: Promise<void> | undefined;
+      const remove = () => (removing ??= removeContainer(conn, container.id, { record: container, taskDeleted }).catch(() => {}));
       try {
         await runTaskSession(conn, container, {
           beforeTask: o.cni ? checkCNI : undefined,
@@ -73,13 +75,12 @@ export default defineVerb({
           onTaskDeleted: () => {
             taskDeleted = true;
             // The container goes while the last output is read (the daemon is done with it).
-            if (o.rm && !o.detach) removing = removeContainer(conn, container.id, { record: container, taskDeleted }).catch(() => {});
+            if (o.rm && !o.detach) void remove();
           },
           ...ioOwners(c.uidmap, c.gidmap, parseIDMapping, deps.stderr),
         }, deps);
       } finally {
-        // ctr's deferred container.Delete(WithSnapshotCleanup); its error is dropped.
-        if (o.rm && !o.detach) await (removing ?? removeContainer(conn, container.id, { record: container, taskDeleted }).catch(() => {}));
+        if (o.rm && !o.detach) await remove();
       }
     } finally {
       await prepared?.discard();
