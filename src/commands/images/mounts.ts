@@ -19,12 +19,13 @@ function run(cmd: string, args: string[]): Promise<{ code: number; stderr: strin
 /** What mount(8) said, as the errno text mount(2) would have given ctr. */
 function mountErrorText(stderr: string): string {
   const s = stderr.toLowerCase();
-  if (s.includes('does not exist') || s.includes('no such file')) return errnoText('ENOENT')!;
-  if (s.includes('not a directory')) return errnoText('ENOTDIR')!;
-  if (s.includes('permission denied') || s.includes('must be superuser') || s.includes('operation not permitted')) return errnoText('EPERM')!;
-  if (s.includes('busy')) return 'device or resource busy';
-  if (s.includes('unknown filesystem type')) return 'no such device';
-  return 'invalid argument';
+  const code = s.includes('does not exist') || s.includes('no such file') ? 'ENOENT'
+    : s.includes('not a directory') ? 'ENOTDIR'
+      : s.includes('permission denied') || s.includes('must be superuser') || s.includes('operation not permitted') ? 'EPERM'
+        : s.includes('busy') ? 'EBUSY'
+          : s.includes('unknown filesystem type') ? 'ENODEV'
+            : 'EINVAL';
+  return errnoText(code)!;
 }
 
 /** mount.All: each mount on the target in turn. */
