@@ -197,7 +197,7 @@ function copyIO(set: FifoSet, streams: Streams): TaskIO {
         broken = true;
         sock.destroy();
       });
-      sock.on('data', (chunk: Buffer) => { if (!broken) to.write(chunk); });
+      sock.on('data', (chunk: Buffer) => to.write(chunk));
       drained.push(new Promise((resolve) => {
         sock.once('end', resolve);
         sock.once('close', resolve);
