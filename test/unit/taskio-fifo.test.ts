@@ -31,6 +31,14 @@ function readAvailable(path: string, fd: number): string {
   }
 }
 
+/** fifoIO with a PassThrough for stdin; `hook.ended` counts the CloseIO hook's calls. */
+async function stdinIO(dir: string, id: string) {
+  const stdin = new PassThrough();
+  const hook = { ended: 0 };
+  const io = await fifoIO({ stdin, stdout: collector(), onStdinEnd: () => { hook.ended++; } }, dir)(id);
+  return { stdin, io, hook };
+}
+
 const until = async (cond: () => boolean, what: string) => {
   for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
   assert.ok(cond(), what);
@@ -90,16 +98,14 @@ test('output is copied until the shim closes its ends; wait() resolves then', as
 test('stdin reaches the FIFO once the shim opened it, then EOF and the CloseIO hook', async () => {
   const dir = root();
   try {
-    const stdin = new PassThrough();
-    let ended = 0;
-    const io = await fifoIO({ stdin, stdout: collector(), onStdinEnd: () => { ended++; } }, dir)('c3');
+    const { stdin, io, hook } = await stdinIO(dir, 'c3');
     stdin.write('early ');
     // The shim opens its reading end (non-blocking, as the shim's fifo package does).
     const r = openSync(io.config.stdin, fsc.O_RDONLY | fsc.O_NONBLOCK);
     let got = '';
     await until(() => (got += readAvailable(io.config.stdin, r)).includes('early'), 'data written before the shim opened');
     stdin.end('late');
-    await until(() => (got += readAvailable(io.config.stdin, r)).endsWith('late') && ended === 1, 'rest of stdin and EOF hook');
+    await until(() => (got += readAvailable(io.config.stdin, r)).endsWith('late') && hook.ended === 1, 'rest of stdin and EOF hook');
     assert.equal(got, 'early late');
     closeSync(r);
     await io.close();
@@ -111,9 +117,7 @@ test('stdin reaches the FIFO once the shim opened it, then EOF and the CloseIO h
 test('a stdin read error ends the copy (our end closes) without the CloseIO hook, and throws nothing', async () => {
   const dir = root();
   try {
-    const stdin = new PassThrough();
-    let ended = 0;
-    const io = await fifoIO({ stdin, stdout: collector(), onStdinEnd: () => { ended++; } }, dir)('c9');
+    const { stdin, io, hook } = await stdinIO(dir, 'c9');
     const r = openSync(io.config.stdin, fsc.O_RDONLY | fsc.O_NONBLOCK);
     stdin.write('before ');
     let got = '';
@@ -122,7 +126,7 @@ test('a stdin read error ends the copy (our end closes) without the CloseIO hook
     // Our write end is closed: the shim's read end sees EOF (read returns 0, not EAGAIN).
     const buf = Buffer.alloc(16);
     await until(() => { try { return readSync(r, buf) === 0; } catch { return false; } }, 'EOF on the FIFO');
-    assert.equal(ended, 0);
+    assert.equal(hook.ended, 0);
     closeSync(r);
     await io.close();
   } finally {
