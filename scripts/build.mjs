@@ -55,6 +55,17 @@ function splitPlugin(selfBundle) {
   };
 }
 
+/** src/util/require.ts in a CommonJS bundle: the bundle's own require. */
+const ownRequire = {
+  name: 'own-require',
+  setup(b) {
+    const source = join(root, 'src', 'util', 'require.ts');
+    b.onResolve({ filter: /\/require\.js$/ }, (args) =>
+      (join(args.resolveDir, args.path.replace(/\.js$/, '.ts')) === source ? { path: source, namespace: 'own-require' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'own-require' }, () => ({ contents: 'module.exports = { nodeRequire: require };', loader: 'js' }));
+  },
+};
+
 const common = {
   absWorkingDir: root,
   bundle: true,
@@ -65,9 +76,9 @@ const common = {
   supported: { 'dynamic-import': false },
   // grpc-js is only for library users who ask for it.
   external: ['@grpc/grpc-js'],
-  // import.meta.url in CommonJS, made when asked for: two modules use it, and building the
-  // URL in every bundle at load cost start-up ~0.3 ms.
-  define: { __CTR_VERSION__: JSON.stringify(version), 'import.meta.url': '__ctr_meta.url' },
+  // import.meta in CommonJS: dirname is __dirname; url is made when asked for (building
+  // it in every bundle at load cost start-up ~0.3 ms).
+  define: { __CTR_VERSION__: JSON.stringify(version), 'import.meta.url': '__ctr_meta.url', 'import.meta.dirname': '__dirname' },
   banner: { js: "const __ctr_meta = { get url() { return require('node:url').pathToFileURL(__filename).href; } };" },
   logLevel: 'warning',
   // Minified: a smaller source and code cache make `run` start ~4 ms sooner (measured on
@@ -80,10 +91,10 @@ const registry = readFileSync(join(root, 'src/cli/registry.ts'), 'utf8');
 const verbSources = [...registry.matchAll(/import\('\.\.\/commands\/([^']+)\.js'\)/g)].map((m) => `src/commands/${m[1]}.ts`);
 
 const jobs = [
-  build({ ...common, entryPoints: ['src/cli.ts'], outfile: join(out, 'cli.cjs'), plugins: [splitPlugin('cli.cjs')] }),
+  build({ ...common, entryPoints: ['src/cli.ts'], outfile: join(out, 'cli.cjs'), plugins: [splitPlugin('cli.cjs'), ownRequire] }),
   ...['src/cli/help.ts', 'src/complete/engine.ts', 'src/cli/execute.ts', 'src/commands/images/spinner.ts'].map((src) => {
     const bundle = bundleOf(join(root, src));
-    return build({ ...common, entryPoints: [src], outfile: join(out, bundle), plugins: [splitPlugin(bundle)] });
+    return build({ ...common, entryPoints: [src], outfile: join(out, bundle), plugins: [splitPlugin(bundle), ownRequire] });
   }),
   ...verbSources.map((src) => {
     const bundle = bundleOf(join(root, src));
@@ -94,7 +105,7 @@ const jobs = [
       sourcefile: `${bundle}.entry.ts`,
       loader: 'ts',
     };
-    return build({ ...common, stdin, outfile: join(out, bundle), plugins: [splitPlugin(bundle)] });
+    return build({ ...common, stdin, outfile: join(out, bundle), plugins: [splitPlugin(bundle), ownRequire] });
   }),
   build({
     ...common,

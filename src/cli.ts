@@ -13,13 +13,13 @@ import { nativeHelper } from './util/native.js';
 
 interface Outcome { code: number }
 
-const stdout: Output = process.stdout;
-
 /**
- * process.stderr, built on first use: on a pipe that costs ~1 ms (a socket and its
- * stream), which commands that never write to stderr (most successful ones) need not
- * pay. Until then listeners wait (run's EPIPE watch, ours below) and nothing is queued;
- * any other use builds the stream and goes straight to it (the spinner's cursor calls).
+ * process.stdout or process.stderr, built on first use: that loads node's stream modules
+ * and, on a pipe, net (~5 ms), and builds a socket and its stream (~1-2 ms), which
+ * `run` would otherwise pay before its first call to the daemon; a command that writes
+ * nothing to stderr (most successful ones) need not pay it at all. Until then listeners
+ * wait (run's EPIPE watch, ours below) and nothing is queued; any other use builds the
+ * stream and goes straight to it (writes, the spinner's cursor calls).
  */
 function lazyStream(build: () => NodeJS.WriteStream): NodeJS.WriteStream {
   let stream: NodeJS.WriteStream | undefined;
@@ -51,6 +51,7 @@ function lazyStream(build: () => NodeJS.WriteStream): NodeJS.WriteStream {
   });
   return proxy;
 }
+const stdout = lazyStream(() => process.stdout);
 const stderr = lazyStream(() => process.stderr);
 
 /**
@@ -68,7 +69,7 @@ function onOutputError(this: NodeJS.WriteStream, e: NodeJS.ErrnoException): void
   // Should the signal not end the process, the status a shell would show for it.
   process.exit(128 + 13);
 }
-process.stdout.on('error', onOutputError);
+stdout.on('error', onOutputError);
 stderr.on('error', onOutputError);
 
 async function help(kind: 'app' | 'group' | 'verb', path: string[], entry?: Entry, verb?: Verb): Promise<string> {
@@ -216,7 +217,7 @@ function noTopic(name: string): Outcome {
  */
 function finish(code: number): void {
   process.exitCode = code;
-  if (process.stdout.writableLength !== 0 || stderr.writableLength !== 0) return;
+  if (stdout.writableLength !== 0 || stderr.writableLength !== 0) return;
   // After every other 'exit' listener (bin/ctr's code cache), _exit(2) skips node's
   // teardown of its threads (~1 ms); not with a terminal, whose modes node puts back.
   const native = nativeHelper();

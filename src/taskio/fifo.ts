@@ -3,12 +3,12 @@
 // opens by path. The directory goes away when the IO is closed.
 
 import { constants as fsc, lstatSync, mkdirSync, openSync, rmdirSync, rmSync, statSync, unlinkSync } from 'node:fs';
-import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { getSystemErrorName } from 'node:util';
 import { errnoText } from '../util/errno.js';
 import { randomUint32 } from '../util/random.js';
 import { nativeHelper, type Native } from '../util/native.js';
+import { openPipe, type ByteStream } from '../util/pipe.js';
 
 export const DEFAULT_FIFO_DIR = '/run/containerd/fifo';
 
@@ -24,7 +24,7 @@ export interface FifoSet extends IOConfig {
   /** The set's own directory (removed by close), or '' for a set loaded from the daemon. */
   dir: string;
   /** Read ends of the output FIFOs opened ahead of time, for the copy to take over. */
-  opened?: { stdout?: Socket; stderr?: Socket };
+  opened?: { stdout?: ByteStream; stderr?: ByteStream };
   close(): Promise<void>;
 }
 
@@ -200,7 +200,7 @@ function openOutputs(set: FifoSet): FifoSet['opened'] {
     for (const what of ['stdout', 'stderr'] as const) {
       if (what === 'stderr' && set.terminal) continue;
       if (!set[what]) continue;
-      const sock = new Socket({ fd: openSync(set[what], fsc.O_RDONLY | fsc.O_NONBLOCK), readable: true, writable: false });
+      const sock = openPipe(openSync(set[what], fsc.O_RDONLY | fsc.O_NONBLOCK), 'read');
       sock.on('error', () => {}); // until the copy takes it over with its own handlers
       opened[what] = sock;
     }

@@ -3,7 +3,7 @@
 // IO copies between our streams and the FIFOs until the shim closes them.
 
 import { closeSync, constants as fsc, open as openFile, openSync } from 'node:fs';
-import { Socket } from 'node:net';
+import { openPipe, type ByteStream } from '../util/pipe.js';
 import { goPathError, PreparedFifos, type FifoSet, type IOConfig } from './fifo.js';
 
 export type { IOConfig } from './fifo.js';
@@ -103,7 +103,7 @@ function copyStdin(
   path: string, input: NodeJS.ReadableStream | (() => NodeJS.ReadableStream), onEnd: (() => void) | undefined,
 ): { stop(): void; prime(): void } {
   let stopped = false;
-  let sink: Socket | undefined;
+  let sink: ByteStream | undefined;
   let source: NodeJS.ReadableStream | undefined = typeof input === 'function' ? undefined : input;
   const prime = () => {
     if (!stopped) source ??= (input as () => NodeJS.ReadableStream)();
@@ -144,7 +144,7 @@ function copyStdin(
       closeSync(fd);
       return;
     }
-    sink = new Socket({ fd, readable: false, writable: true });
+    sink = openPipe(fd, 'write');
     sink.on('error', () => stop(true));
     prime();
     source!.on('data', onData);
@@ -176,7 +176,7 @@ function copyStdin(
  * shim to write and then to close.
  */
 function copyIO(set: FifoSet, streams: Streams): TaskIO {
-  const sockets: Socket[] = [];
+  const sockets: ByteStream[] = [];
   const drained: Promise<void>[] = [];
   try {
     const output = (path: string, to: Writer | undefined, what: 'stdout' | 'stderr') => {
@@ -185,7 +185,7 @@ function copyIO(set: FifoSet, streams: Streams): TaskIO {
         ahead?.destroy();
         return;
       }
-      const sock = ahead ?? new Socket({ fd: openFifo(path, fsc.O_RDONLY, what), readable: true, writable: false });
+      const sock = ahead ?? openPipe(openFifo(path, fsc.O_RDONLY, what), 'read');
       sockets.push(sock);
       // A reader that went away (EPIPE) ends the copy and closes the FIFO, as cio's
       // copy does after its io.Copy fails: the shim keeps a reader of its own open, so

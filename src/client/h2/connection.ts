@@ -1,12 +1,12 @@
 // One HTTP/2 client connection over an already connected socket: settings, flow
 // control in both directions, stream multiplexing, GOAWAY, PING.
-import type { Socket } from 'node:net';
 import {
   CLIENT_PREFACE, DEFAULT_MAX_FRAME_SIZE, DEFAULT_WINDOW_SIZE, ErrorCode, Flag, FrameParser,
   FrameType, H2ProtocolError, MAX_WINDOW_SIZE, Setting, encodeFrame, frameHeader, goawayPayload,
   parseSettings, settingsPayload, uint32Payload, unpad, type Frame,
 } from './frames.js';
 import { HpackDecoder, HpackError, encodeHeaders, type Header } from './hpack.js';
+import type { ByteStream } from '../../util/pipe.js';
 
 /**
  * What the peer may send on one stream before we return credit. Large, so that a
@@ -128,7 +128,7 @@ export class H2Connection {
   readonly ready: Promise<void>;
   private readyCallbacks!: { resolve(): void; reject(err: Error): void };
 
-  constructor(private readonly socket: Socket, private readonly hooks: ConnectionHooks = {}) {
+  constructor(private readonly socket: ByteStream, private readonly hooks: ConnectionHooks = {}) {
     this.ready = new Promise((resolve, reject) => (this.readyCallbacks = { resolve, reject }));
     this.ready.catch(() => {}); // observed by whoever awaits it; never unhandled
     socket.on('data', (chunk: Buffer) => this.receive(chunk));

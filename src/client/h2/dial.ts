@@ -8,9 +8,9 @@
 // - a non-temporary error (e.g. connection refused) fails at once;
 // - at the overall deadline the text is "context deadline exceeded", followed by
 //   ": <last connection error>" when an attempt had already failed.
-import { connect, type Socket } from 'node:net';
 import { goQuote } from '../../format/quote.js';
 import { errnoText } from '../../util/errno.js';
+import { connectPipe, type ConnectResult } from '../../util/pipe.js';
 import { DialError } from '../transport.js';
 import { H2Connection, type ConnectionHooks } from './connection.js';
 
@@ -40,23 +40,6 @@ export function socketPath(address: string): string {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
-type ConnectResult = { socket: Socket } | { errno: string; message: string };
-
-function connectOnce(path: string): Promise<ConnectResult> {
-  return new Promise((resolve) => {
-    const socket = connect({ path });
-    const onError = (err: NodeJS.ErrnoException) => {
-      socket.destroy();
-      resolve({ errno: err.code ?? 'EIO', message: err.message });
-    };
-    socket.once('error', onError);
-    socket.once('connect', () => {
-      socket.off('error', onError);
-      resolve({ socket });
-    });
-  });
-}
-
 type AttemptResult =
   | { conn: H2Connection }
   | { temporary: string } // recorded as the last connection error, then back off and retry
@@ -70,7 +53,7 @@ async function attempt(
     untilIsOverall ? { deadline: true } : { temporary: connectionError(`dial unix://${address}: timeout`) };
   let result: ConnectResult;
   for (;;) {
-    result = await connectOnce(path);
+    result = await connectPipe(path);
     if (!('errno' in result) || result.errno !== 'ENOENT') break;
     if (Date.now() >= until) return timedOut();
     await sleep(Math.min(NOENT_RETRY_MS, until - Date.now()));
