@@ -5,31 +5,41 @@
 // machine. A plain Readable over fs.read does the same reads.
 
 import { fstatSync, read } from 'node:fs';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
+import { nodeRequire } from '../util/require.js';
 
 const CHUNK = 64 * 1024;
 /** Linux's major device number of /dev/null and its kin. */
 const MEM_MAJOR = 1;
 
-/** Reads fd from its current offset until read(2) returns 0; never closes it. */
-export class FdReadable extends Readable {
-  constructor(readonly fd: number) {
-    super({ highWaterMark: CHUNK });
-  }
+let FdReadable: (new (fd: number) => Readable) | undefined;
 
-  override _read(): void {
-    const buf = Buffer.allocUnsafe(CHUNK);
-    read(this.fd, buf, 0, CHUNK, null, (err, n) => {
-      if (err) this.destroy(err);
-      else this.push(n > 0 ? buf.subarray(0, n) : null);
-    });
-  }
+/**
+ * A Readable of fd from its current offset until read(2) returns 0; fd is never closed.
+ * node:stream is loaded here, on first use, not with the bundle: run needs it only once
+ * the task's create request is out.
+ */
+export function fdReadable(fd: number): Readable {
+  FdReadable ??= class extends (nodeRequire('node:stream') as typeof import('node:stream')).Readable {
+    constructor(readonly fd: number) {
+      super({ highWaterMark: CHUNK });
+    }
+
+    override _read(): void {
+      const buf = Buffer.allocUnsafe(CHUNK);
+      read(this.fd, buf, 0, CHUNK, null, (err, n) => {
+        if (err) this.destroy(err);
+        else this.push(n > 0 ? buf.subarray(0, n) : null);
+      });
+    }
+  };
+  return new FdReadable(fd);
 }
 
 let stdin: NodeJS.ReadableStream | undefined;
 
 /**
- * process.stdin, or an FdReadable over fd 0 when that is a regular file or one of the
+ * process.stdin, or fdReadable(0) when that is a regular file or one of the
  * memory devices (major 1: /dev/null, /dev/zero, ...). Told by the device number, not
  * isatty(), so that every verb's start-up does without loading node:tty.
  */
@@ -42,6 +52,6 @@ export function processStdin(): NodeJS.ReadableStream {
   } catch {
     // no fd 0 at all: node's stdin copes with that
   }
-  stdin = plain ? new FdReadable(0) : process.stdin;
+  stdin = plain ? fdReadable(0) : process.stdin;
   return stdin;
 }

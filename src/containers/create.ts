@@ -7,7 +7,7 @@
 // src/commands/flagsets/container.ts (containerOptions).
 
 import { resolve as resolvePath } from 'node:path';
-import { hostname } from 'node:os';
+import { os } from '../util/os.js';
 import { ContainersDefinition, type Container } from '../api/github.com/containerd/containerd/api/services/containers/v1/containers.js';
 import { SnapshotsDefinition } from '../api/github.com/containerd/containerd/api/services/snapshots/v1/snapshots.js';
 import { Options as RuncOptions } from '../api/github.com/containerd/containerd/runtime/v2/runc/options/oci.js';
@@ -311,7 +311,7 @@ async function buildContainer(conn: Connection, opts: ContainerOptions, io: Crea
         o.withHostNamespace('network'),
         o.withHostHostsFile,
         o.withHostResolvconf,
-        o.withEnv([`HOSTNAME=${hostname()}`]),
+        o.withEnv([`HOSTNAME=${os().hostname()}`]),
       );
     }
     if (opts.annotations.length > 0) {

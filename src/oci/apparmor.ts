@@ -4,7 +4,7 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from '../util/fs.js';
-import { tmpdir } from 'node:os';
+import { os } from '../util/os.js';
 import { errnoText } from '../util/errno.js';
 import { setProcess, type SpecOpt } from './opts.js';
 
@@ -109,7 +109,7 @@ async function loadDefaultProfile(name: string): Promise<void> {
     current = '';
   }
   const daemonProfile = current.split(' ', 1)[0] || 'unconfined';
-  const dir = await mkdtemp(`${process.env.XDG_RUNTIME_DIR || tmpdir()}/${name}`);
+  const dir = await mkdtemp(`${process.env.XDG_RUNTIME_DIR || os().tmpdir()}/${name}`);
   const path = `${dir}/profile`;
   try {
     await writeFile(path, profileText(name, version, daemonProfile));

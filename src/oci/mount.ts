@@ -5,7 +5,7 @@
 
 import { readFileSync, realpathSync } from 'node:fs';
 import { mkdir, rmdir } from '../util/fs.js';
-import { tmpdir } from 'node:os';
+import { os } from '../util/os.js';
 import { randomUint32 } from '../util/random.js';
 import type { Mount } from '../api/github.com/containerd/containerd/api/types/mount.js';
 
@@ -22,7 +22,7 @@ async function run(cmd: string, args: string[]): Promise<void> {
 
 /** Go's os.MkdirTemp(dir, "containerd-mount"): the pattern plus a random uint32. */
 async function makeTempDir(): Promise<string> {
-  const base = (process.env.XDG_RUNTIME_DIR || tmpdir()).replace(/\/+$/, '') || '/';
+  const base = (process.env.XDG_RUNTIME_DIR || os().tmpdir()).replace(/\/+$/, '') || '/';
   for (;;) {
     const dir = `${base}/containerd-mount${randomUint32()}`;
     try {

@@ -3,7 +3,7 @@
 // and --seccomp-profile's file loading.
 
 import { readFile } from '../util/fs.js';
-import { release } from 'node:os';
+import { os } from '../util/os.js';
 import { decodeGoJSON } from './gojson.js';
 import type { SpecOpt } from './opts.js';
 import { errnoText } from '../util/errno.js';
@@ -106,7 +106,7 @@ const capSyscalls: Record<string, string[]> = {
 
 /** kernelversion.GreaterEqualThan on uname's release ("%d.%d"). */
 function kernelAtLeast(kernel: number, major: number): boolean {
-  const m = /^(\d+)\.(\d+)/.exec(release());
+  const m = /^(\d+)\.(\d+)/.exec(os().release());
   if (!m) return false;
   const [k, j] = [Number(m[1]), Number(m[2])];
   return k > kernel || (k === kernel && j >= major);

@@ -3,7 +3,7 @@
 // SIGCHLD and SIGPIPE are node's own business (children we spawn, closed pipes), and
 // SIGKILL/SIGSTOP and the synchronous fault signals cannot be caught at all.
 
-import { constants } from 'node:os';
+import { os } from '../util/os.js';
 
 const FORWARDED: NodeJS.Signals[] = [
   'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTRAP', 'SIGABRT', 'SIGUSR1', 'SIGUSR2', 'SIGALRM',
@@ -30,7 +30,7 @@ export function forwardAllSignals(opts: ForwardOptions): () => void {
   let chain = Promise.resolve();
   const handler = (name: NodeJS.Signals) => {
     if (stopped || !forwarding) return;
-    const num = constants.signals[name];
+    const num = os().constants.signals[name];
     chain = chain.then(async () => {
       if (stopped || !forwarding) return;
       try {

@@ -1,13 +1,14 @@
-// FdReadable: the CLI's stdin when fd 0 is a file or a device (see src/cli/stdin.ts).
+// fdReadable: the CLI's stdin when fd 0 is a file or a device (see src/cli/stdin.ts).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeSync, fstatSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FdReadable } from '../../src/cli/stdin.js';
+import type { Readable } from 'node:stream';
+import { fdReadable } from '../../src/cli/stdin.js';
 
-async function readAll(r: FdReadable): Promise<Buffer> {
+async function readAll(r: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of r) chunks.push(c as Buffer);
   return Buffer.concat(chunks);
@@ -23,7 +24,7 @@ test('a file is read from its current offset to the end, in several reads, and i
     const fd = openSync(join(dir, 'f'), 'r');
     try {
       readSync(fd, Buffer.alloc(4)); // like a shell that read a line before us
-      assert.deepEqual(await readAll(new FdReadable(fd)), data.subarray(4));
+      assert.deepEqual(await readAll(fdReadable(fd)), data.subarray(4));
       assert.ok(fstatSync(fd).isFile());
     } finally {
       closeSync(fd);
@@ -36,7 +37,7 @@ test('a file is read from its current offset to the end, in several reads, and i
 test('/dev/null ends at once', async () => {
   const fd = openSync('/dev/null', 'r');
   try {
-    assert.equal((await readAll(new FdReadable(fd))).length, 0);
+    assert.equal((await readAll(fdReadable(fd))).length, 0);
   } finally {
     closeSync(fd);
   }
