@@ -53,7 +53,16 @@ export class RequiredFlagError extends Error {
   }
 }
 
-export const flagNames = (f: FlagSpec): string[] => f.name.split(',').map((s) => s.trim()).filter(Boolean);
+const namesOf = new WeakMap<FlagSpec, readonly string[]>();
+/** A flag's names, split once per spec (a verb's parse asks for each several times). */
+export function flagNames(f: FlagSpec): readonly string[] {
+  let names = namesOf.get(f);
+  if (!names) {
+    names = f.name.split(',').map((s) => s.trim()).filter(Boolean);
+    namesOf.set(f, names);
+  }
+  return names;
+}
 export const flagKey = (f: FlagSpec): string => flagNames(f)[0]!;
 
 const isBool = (k: FlagKind) => k === 'bool' || k === 'boolT';
