@@ -10,22 +10,27 @@ import { commands, isGroup, lookup, type Entry, type GroupEntry, type VerbEntry 
 import type { GlobalOptions, Output, Verb } from './cli/types.js';
 import { VERSION } from './version.js';
 import { nativeHelper } from './util/native.js';
+import { fstatSync, writeSync } from 'node:fs';
 
 interface Outcome { code: number }
 
 /**
  * process.stdout or process.stderr, built on first use: that loads node's stream modules
- * and, on a pipe, net (~5 ms), and builds a socket and its stream (~1-2 ms), which
- * `run` would otherwise pay before its first call to the daemon; a command that writes
- * nothing to stderr (most successful ones) need not pay it at all. Until then listeners
- * wait (run's EPIPE watch, ours below) and nothing is queued; any other use builds the
- * stream and goes straight to it (writes, the spinner's cursor calls).
+ * (and net on a pipe, tty on a terminal: ~5-8 ms) and builds the stream, which `run`
+ * would otherwise pay before its first call to the daemon. Until then listeners wait
+ * (run's EPIPE watch, ours below) and nothing is queued. Writes to a file, a terminal or
+ * /dev/null go straight to the descriptor, synchronously, as node's own streams write
+ * there on Linux, until either stream is built; a pipe or socket gets node's stream (whose
+ * writes do not block the event loop when the reader is slow), as does any use other than
+ * writing and listening (the spinner's cursor calls).
  */
-function lazyStream(build: () => NodeJS.WriteStream): NodeJS.WriteStream {
+function lazyStream(fd: 1 | 2, build: () => NodeJS.WriteStream): NodeJS.WriteStream {
   let stream: NodeJS.WriteStream | undefined;
+  let direct: boolean | undefined;
   const early: Array<[string, (...args: any[]) => void]> = [];
   const real = () => {
     if (!stream) {
+      stdioBuilt = true;
       stream = build();
       for (const [event, fn] of early.splice(0)) stream.on(event, fn);
     }
@@ -40,10 +45,31 @@ function lazyStream(build: () => NodeJS.WriteStream): NodeJS.WriteStream {
     get writableLength() {
       return stream?.writableLength ?? 0;
     },
+    get errored() {
+      return stream?.errored ?? null;
+    },
+    write(chunk: string | Uint8Array, encoding?: BufferEncoding | WriteCallback, cb?: WriteCallback): boolean {
+      const done = typeof encoding === 'function' ? encoding : cb;
+      direct ??= writesDirectly(fd);
+      if (stream || stdioBuilt || !direct) return real().write(chunk, typeof encoding === 'string' ? encoding : 'utf8', done);
+      let data: Uint8Array = typeof chunk === 'string' ? Buffer.from(chunk, typeof encoding === 'string' ? encoding : 'utf8') : chunk;
+      try {
+        while (data.length > 0) data = data.subarray(writeSync(fd, data));
+      } catch (e) {
+        // From here on node's stream: it queues what a non-blocking descriptor could not
+        // take now, and any other failure is reported as that stream would report it.
+        const s = real();
+        if ((e as NodeJS.ErrnoException).code === 'EAGAIN') return s.write(data, done);
+        process.nextTick(() => s.emit('error', e));
+        return false;
+      }
+      if (done) process.nextTick(done);
+      return true;
+    },
   };
   const proxy: NodeJS.WriteStream = new Proxy(own as unknown as NodeJS.WriteStream, {
     get(target, key) {
-      if (key === 'on' || key === 'writableLength') return Reflect.get(target, key);
+      if (key === 'on' || key === 'writableLength' || key === 'errored' || key === 'write') return Reflect.get(target, key);
       const s = real();
       const value: unknown = Reflect.get(s, key, s);
       return typeof value === 'function' ? value.bind(s) : value;
@@ -51,8 +77,24 @@ function lazyStream(build: () => NodeJS.WriteStream): NodeJS.WriteStream {
   });
   return proxy;
 }
-const stdout = lazyStream(() => process.stdout);
-const stderr = lazyStream(() => process.stderr);
+type WriteCallback = (err?: Error | null) => void;
+/**
+ * Set once either stream is built: from then on both write through node's streams, where
+ * the spinner (ora) hooks process.stdout and process.stderr to clear its line first.
+ */
+let stdioBuilt = false;
+
+/** A regular file or a character device (a terminal, /dev/null): writes never wait on a reader. */
+function writesDirectly(fd: number): boolean {
+  try {
+    const st = fstatSync(fd);
+    return st.isFile() || st.isCharacterDevice();
+  } catch {
+    return false;
+  }
+}
+const stdout = lazyStream(1, () => process.stdout);
+const stderr = lazyStream(2, () => process.stderr);
 
 /**
  * A write to stdout or stderr that fails: Go ignores the error, except on a broken pipe,
@@ -217,7 +259,9 @@ function noTopic(name: string): Outcome {
  */
 function finish(code: number): void {
   process.exitCode = code;
-  if (stdout.writableLength !== 0 || stderr.writableLength !== 0) return;
+  // A write that failed (EPIPE) reports it on a later tick, and our listener then ends the
+  // process with SIGPIPE as Go's runtime ends ctr: exiting now would hide that.
+  if ([stdout, stderr].some((s) => s.writableLength !== 0 || s.errored)) return;
   // After every other 'exit' listener (bin/ctr's code cache), _exit(2) skips node's
   // teardown of its threads (~1 ms); not with a terminal, whose modes node puts back.
   const native = nativeHelper();

@@ -1,7 +1,10 @@
 // Parity of the foundation commands (version, plugins, namespaces, leases) and of the
 // CLI's own behaviour (usage errors, unknown commands, dial failures) with the real ctr.
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertParity, ctr, daemon, OURS, run, skipReason, type ParityCase } from './harness.js';
@@ -148,11 +151,11 @@ describe('parity: foundation commands', { skip: d ? false : skipReason }, () => 
   }
 });
 
-/** Runs `bin version` with a stdout whose reader is gone before anything is written. */
-function intoClosedPipe(bin: string, address: string): Promise<{ code: number | null; signal: string | null; stderr: string }> {
+/** Runs `bin <args>` with a stdout whose reader is gone before anything is written. */
+function intoClosedPipe(bin: string, address: string, args: string[]): Promise<{ code: number | null; signal: string | null; stderr: string }> {
   return new Promise((resolve, reject) => {
     // The shell waits first, so the read end is surely closed when ctr writes.
-    const child = spawn('sh', ['-c', 'sleep 0.3; exec "$0" -a "$1" version', bin, address], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('sh', ['-c', 'sleep 0.3; exec "$0" -a "$@"', bin, address, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.destroy();
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (t: string) => { stderr += t; });
@@ -162,9 +165,42 @@ function intoClosedPipe(bin: string, address: string): Promise<{ code: number | 
 }
 
 describe('parity: output into a closed pipe', { skip: d ? false : skipReason }, () => {
-  test('ctr dies of SIGPIPE without a word (ctr ... | head); so does ctr-ts', async () => {
-    const [theirs, ours] = await Promise.all([intoClosedPipe(d!.reference, d!.address), intoClosedPipe(OURS, d!.address)]);
-    assert.deepEqual(theirs, { code: null, signal: 'SIGPIPE', stderr: '' });
-    assert.deepEqual(ours, theirs);
+  // version writes before its call to the daemon; ns ls writes once, as its last act.
+  for (const args of [['version'], ['namespaces', 'ls']]) {
+    test(`ctr ${args.join(' ')} dies of SIGPIPE without a word (ctr ... | head); so does ctr-ts`, async () => {
+      const [theirs, ours] = await Promise.all([intoClosedPipe(d!.reference, d!.address, args), intoClosedPipe(OURS, d!.address, args)]);
+      assert.deepEqual(theirs, { code: null, signal: 'SIGPIPE', stderr: '' });
+      assert.deepEqual(ours, theirs);
+    });
+  }
+});
+
+describe('parity: output into files', { skip: d ? false : skipReason }, () => {
+  // ctr-ts writes to a file (or a terminal, or /dev/null) straight through the descriptor,
+  // without node's streams: the bytes and their order must be ctr's all the same.
+  test('stdout and stderr redirected to files, and both into one file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ctr-files-'));
+    try {
+      // plugins ls: output that no other test changes meanwhile.
+      const script = [
+        '"$0" -a "$1" plugins ls > "$2/out" 2> "$2/err"',
+        '"$0" -a "$1" -n "$3" containers info nonexistent > "$2/out2" 2> "$2/err2"',
+        '{ "$0" -a "$1" plugins ls -q; "$0" -a "$1" -n "$3" tasks kill nonexistent; "$0" -a "$1" plugins ls; } > "$2/both" 2>&1',
+      ].join('; ');
+      const read = (bin: string, sub: string) => {
+        const out = join(dir, sub);
+        const r = spawnSync('sh', ['-c', `mkdir "$2"; ${script}`, bin, d!.address, out, 'default'], { encoding: 'utf8' });
+        assert.equal(r.status, 0, r.stderr);
+        return Object.fromEntries(['out', 'err', 'out2', 'err2', 'both'].map((f) => [f, readFileSync(join(out, f), 'utf8')]));
+      };
+      const theirs = read(d!.reference, 'theirs');
+      const ours = read(OURS, 'ours');
+      assert.ok(theirs.out!.startsWith('TYPE'), theirs.out);
+      assert.ok(theirs.err2!.startsWith('ctr: '), theirs.err2);
+      assert.match(theirs.both!, /\nctr: .*\nTYPE/);
+      assert.deepEqual(ours, theirs);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
