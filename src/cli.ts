@@ -50,9 +50,9 @@ function lazyStream(fd: 1 | 2, build: () => NodeJS.WriteStream): NodeJS.WriteStr
     },
     write(chunk: string | Uint8Array, encoding?: BufferEncoding | WriteCallback, cb?: WriteCallback): boolean {
       const done = typeof encoding === 'function' ? encoding : cb;
-      direct ??= writesDirectly(fd);
-      if (stream || stdioBuilt || !direct) return real().write(chunk, typeof encoding === 'string' ? encoding : 'utf8', done);
-      let data: Uint8Array = typeof chunk === 'string' ? Buffer.from(chunk, typeof encoding === 'string' ? encoding : 'utf8') : chunk;
+      const enc = typeof encoding === 'string' ? encoding : 'utf8';
+      if (stdioBuilt || !(direct ??= writesDirectly(fd))) return real().write(chunk, enc, done);
+      let data: Uint8Array = typeof chunk === 'string' ? Buffer.from(chunk, enc) : chunk;
       try {
         while (data.length > 0) data = data.subarray(writeSync(fd, data));
       } catch (e) {

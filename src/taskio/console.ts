@@ -5,6 +5,7 @@
 
 import type { ReadStream, WriteStream } from 'node:tty';
 import type { Writer } from './io.js';
+import { nodeRequire } from '../util/require.js';
 
 export interface WinSize {
   width: number;
@@ -36,9 +37,9 @@ export class NoConsoleError extends Error {
 /** The signals whose default action ends the process; raw mode must not outlive them. */
 const FATAL_SIGNALS: NodeJS.Signals[] = ['SIGTERM', 'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGALRM'];
 
-export async function currentConsole(proc: NodeJS.Process = process): Promise<Console> {
+export function currentConsole(proc: NodeJS.Process = process): Console {
   // node:tty only with -t: every run without a terminal would pay for loading it.
-  const { isatty, ReadStream, WriteStream } = await import('node:tty');
+  const { isatty, ReadStream, WriteStream } = nodeRequire('node:tty') as typeof import('node:tty');
   const fd = [2, 1, 0].find((n) => isatty(n));
   if (fd === undefined) throw new NoConsoleError();
   const input: ReadStream = fd === 0 && proc.stdin instanceof ReadStream ? proc.stdin : new ReadStream(fd);

@@ -28,11 +28,11 @@ export interface SessionOptions extends Omit<NewTaskOptions, 'io'>, Omit<StdioCh
  * console.Current() and SetRaw, or nothing without a tty. With no terminal at all ctr
  * panics (exit status 2); its deferred clean-up still runs, as the error unwinds ours.
  */
-export async function rawConsole(tty: boolean, stderr: Output): Promise<Console | undefined> {
+export function rawConsole(tty: boolean, stderr: Output): Console | undefined {
   if (!tty) return undefined;
   let con: Console;
   try {
-    con = await currentConsole();
+    con = currentConsole();
   } catch (e) {
     if (!(e instanceof NoConsoleError)) throw e;
     stderr.write(`panic: ${e.message}\n\n`);
@@ -43,7 +43,7 @@ export async function rawConsole(tty: boolean, stderr: Output): Promise<Console 
 }
 
 export async function runTaskSession(conn: Connection, container: Container, o: SessionOptions, deps: Deps): Promise<void> {
-  const con = await rawConsole(o.tty, deps.stderr);
+  const con = rawConsole(o.tty, deps.stderr);
   let task: TaskProcess | undefined;
   let deleted = false;
   try {

@@ -334,10 +334,7 @@ export function connectPipe(path: string): Promise<ConnectResult> {
 /** A stream over an open FIFO (or other pipe) descriptor, which it owns and closes. */
 export function openPipe(fd: number, mode: 'read' | 'write'): ByteStream {
   const b = handles();
-  if (!b) {
-    const { Socket } = nodeRequire('node:net') as typeof import('node:net');
-    return new Socket({ fd, readable: mode === 'read', writable: mode === 'write' });
-  }
+  if (!b) return new (net().Socket)({ fd, readable: mode === 'read', writable: mode === 'write' });
   const handle = new b.Pipe(b.SOCKET);
   const err = handle.open(fd);
   if (err !== 0) {
@@ -348,10 +345,12 @@ export function openPipe(fd: number, mode: 'read' | 'write'): ByteStream {
   return new Pipe(b, handle, mode === 'read');
 }
 
+/** node:net, the fallback, loaded only when it is used. */
+const net = () => nodeRequire('node:net') as typeof import('node:net');
+
 function connectNet(path: string): Promise<ConnectResult> {
-  const { connect } = nodeRequire('node:net') as typeof import('node:net');
   return new Promise((resolve) => {
-    const socket = connect({ path });
+    const socket = net().connect({ path });
     const onError = (err: NodeJS.ErrnoException) => {
       socket.destroy();
       resolve({ errno: err.code ?? 'EIO', message: err.message });

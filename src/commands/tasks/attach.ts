@@ -11,7 +11,7 @@ export default defineVerb({
   async run({ id }, deps) {
     const conn = await deps.connect();
     const container = await loadContainer(conn, id);
-    const con = await rawConsole(containerSpec(container).process?.terminal ?? false, deps.stderr);
+    const con = rawConsole(containerSpec(container).process?.terminal ?? false, deps.stderr);
     let task: TaskProcess | undefined;
     try {
       const rec = await loadTaskRecord(conn, id);

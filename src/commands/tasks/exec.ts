@@ -53,7 +53,7 @@ export default defineVerb({
 
     if (o.tty && o.logURI !== '') throw new Error("can't use log-uri with tty");
     if (o.logURI !== '' && o.fifoDir !== '') throw new Error("can't use log-uri with fifo-dir");
-    const con = await rawConsole(o.tty, deps.stderr);
+    const con = rawConsole(o.tty, deps.stderr);
     let proc: TaskProcess | undefined;
     try {
       const stdio = stdioCreator({ console: con, logURI: o.logURI, fifoDir: o.fifoDir }, deps);
